@@ -1,0 +1,82 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// MARK: - Shared settings
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "mrbench",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mrbench", targets: ["mrbench"]),
+        .library(name: "MRCore", targets: ["MRCore"]),
+        .library(name: "MRSuite", targets: ["MRSuite"]),
+        .library(name: "MRScoring", targets: ["MRScoring"]),
+        .library(name: "MRNeural", targets: ["MRNeural"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - C libraries
+        // ODE plus a small C shim: message/error handlers (they take a va_list), one-time and
+        // per-thread initialisation, and a setjmp guard around stepping so an ODE error becomes a
+        // Swift error instead of aborting the process.
+        .target(
+            name: "CODE",
+            path: "Sources/CODE",
+            linkerSettings: [.linkedLibrary("ode")]
+        ),
+        .systemLibrary(
+            name: "COpenBLAS",
+            path: "Sources/COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            path: "Sources/CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+
+        // MARK: - Modules
+        .target(name: "MRCore", swiftSettings: swiftSettings),
+        .target(name: "MRPhysics", dependencies: ["MRCore", "CODE"], swiftSettings: swiftSettings),
+        .target(name: "MRRender", dependencies: ["MRCore", "CPNG"], swiftSettings: swiftSettings),
+        .target(name: "MRSuite", dependencies: ["MRCore", "MRPhysics", "MRRender"], swiftSettings: swiftSettings),
+        .target(name: "MRNeural", dependencies: ["MRCore", "COpenBLAS"], swiftSettings: swiftSettings),
+        .target(name: "MRScoring", dependencies: ["MRCore"], swiftSettings: swiftSettings),
+
+        // MARK: - Executable
+        .executableTarget(
+            name: "mrbench",
+            dependencies: [
+                "MRCore", "MRPhysics", "MRSuite", "MRScoring",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Times a SAC-style and a PPO/GRU-style update of the neural core (see Sources/MRNeuralBench/README.md).
+        .executableTarget(
+            name: "MRNeuralBench",
+            dependencies: ["MRNeural"],
+            exclude: ["torch_bench.py", "README.md"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Test support and tests
+        .target(name: "_MRTestSupport", dependencies: ["MRCore", "MRSuite"], swiftSettings: swiftSettings),
+        .testTarget(name: "MRCoreTests", dependencies: ["MRCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MRPhysicsTests", dependencies: ["MRPhysics", "_MRTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "MRSuiteTests", dependencies: ["MRSuite", "_MRTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "MRScoringTests", dependencies: ["MRScoring"], swiftSettings: swiftSettings),
+        .testTarget(name: "MRNeuralTests", dependencies: ["MRNeural"], swiftSettings: swiftSettings),
+        .testTarget(name: "MRRenderTests", dependencies: ["MRRender"], swiftSettings: swiftSettings),
+        .testTarget(name: "mrbenchTests", dependencies: ["mrbench"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,2 @@
+import MRNeural
+print("MRNeuralBench: not written yet")

@@ -78,3 +78,9 @@ public protocol Environment<Task>: AnyObject {
 extension Environment {
     public var maxBodySpeed: Double { 0 }
 }
+
+/// Facts about this build of mrbench.
+public enum MRBenchInfo {
+    /// The mrbench version (semantic versioning).
+    public static let version = "0.1.0"
+}

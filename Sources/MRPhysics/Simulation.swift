@@ -560,6 +560,9 @@ public final class Simulation {
     }
 
     /// Sets a dynamic body's model-frame pose and velocities (e.g. initial-state noise at reset).
+    /// `linearVelocity` is the velocity of the model frame's origin (MJCF's convention), so a body
+    /// spun about a hinge at its origin needs only `angularVelocity`; the centre of mass then moves
+    /// with v + ω × (c − origin).
     public func setBodyState(_ b: BodyID, pose: Transform, linearVelocity v: Vec3 = .zero, angularVelocity w: Vec3 = .zero) throws(PhysicsError) {
         try check(b)
         guard pose.position.isFinite, abs(pose.rotation.norm - 1) < 1e-6, v.isFinite, w.isFinite else { throw .invalidArgument("body state must be finite") }
@@ -567,7 +570,8 @@ public final class Simulation {
         let com = pose.apply(rec.center)
         dBodySetPosition(rec.handle, com.x, com.y, com.z)
         setQuaternion(b.index, pose.rotation)
-        dBodySetLinearVel(rec.handle, v.x, v.y, v.z)
+        let vc = v + w.cross(com - pose.position)
+        dBodySetLinearVel(rec.handle, vc.x, vc.y, vc.z)
         dBodySetAngularVel(rec.handle, w.x, w.y, w.z)
     }
 

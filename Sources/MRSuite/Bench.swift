@@ -1,0 +1,78 @@
+import Dispatch
+import MRCore
+
+/// Throughput of one environment id: `mrbench bench`.
+public struct BenchResult: Codable, Sendable {
+    public let id: String
+    public let threads: Int
+    /// Control steps timed (per thread × threads).
+    public let steps: Int
+    /// Environment steps per second over all threads (random actions, resets at the horizon
+    /// included); with `physicsOnly`, the control-step rate the raw ODE substeps alone allow.
+    public let stepsPerSecond: Double
+    /// Raw ODE time per physics substep on one thread (µs): collision, step, bookkeeping.
+    public let physicsMicrosecondsPerSubstep: Double
+}
+
+/// Benchmarks environments. A benchmark prints figures; nothing here fails on a time.
+public enum Bench {
+    public static func run(_ spec: EnvironmentSpec, steps: Int, threads: Int, physicsOnly: Bool, assets: String? = nil, seed: UInt64 = 1) throws -> BenchResult {
+        precondition(steps > 0 && threads > 0)
+        let physicsMicros = try physicsPass(spec, steps: steps, assets: assets, seed: seed)
+        if physicsOnly {
+            let perStep = physicsMicros * Double(try spec.makePhysics(assets: assets).substeps)
+            return BenchResult(id: spec.id, threads: 1, steps: steps, stepsPerSecond: 1e6 / perStep, physicsMicrosecondsPerSubstep: physicsMicros)
+        }
+        // Build every environment first, then time the stepping alone.
+        let envs = try (0..<threads).map { _ in try spec.make(assets: assets) }
+        let box = UncheckedBox(envs)
+        let elapsed = ContinuousClock().measure {
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                try? drive(box.value[t], steps: steps, seed: SeededGenerator.derive(seed, UInt64(t)))
+            }
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return BenchResult(id: spec.id, threads: threads, steps: steps * threads, stepsPerSecond: Double(steps * threads) / seconds, physicsMicrosecondsPerSubstep: physicsMicros)
+    }
+
+    /// Steps an environment with uniform random actions, resetting when an episode ends.
+    static func drive(_ env: any Environment, steps: Int, seed: UInt64) throws {
+        var g = SeededGenerator(seed: seed)
+        var episode: UInt64 = 0
+        _ = env.reset(seed: seed)
+        for _ in 0..<steps {
+            let r = try env.step(env.actionSpace.sample(using: &g))
+            if r.status.isDone { episode += 1; _ = env.reset(seed: seed &+ episode) }
+        }
+    }
+
+    /// Raw physics: the environment's simulation stepped directly with random controls, its start state restored at each horizon.
+    static func physicsPass(_ spec: EnvironmentSpec, steps: Int, assets: String?, seed: UInt64) throws -> Double {
+        let env = try spec.makePhysics(assets: assets)
+        _ = env.reset(seed: seed)
+        let sim = env.simulation
+        let start = sim.snapshot()
+        var g = SeededGenerator(seed: seed)
+        let n = sim.actuatorCount
+        let controls = (0..<256).map { _ in (0..<n).map { _ in g.uniform(-1, 1) } }
+        let substeps = env.substeps
+        var t = 0
+        var failure: Error?
+        let elapsed = ContinuousClock().measure {
+            do {
+                for i in 0..<steps {
+                    try sim.setControls(controls[i & 255])
+                    try sim.step(substeps: substeps)
+                    t += 1
+                    if t == spec.horizon { try sim.restore(start); t = 0 }
+                }
+            } catch { failure = error }
+        }
+        if let failure { throw failure }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return seconds * 1e6 / Double(steps * substeps)
+    }
+}
+
+/// Hands per-thread environments to `concurrentPerform`; each index is used by exactly one thread.
+struct UncheckedBox<T>: @unchecked Sendable { let value: T; init(_ v: T) { value = v } }

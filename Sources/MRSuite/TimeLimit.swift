@@ -1,0 +1,48 @@
+import MRCore
+
+/// The single owner of the horizon: truncates an episode after `horizon` control steps, refuses a
+/// step after the episode ended or before the first reset. Environments never count steps themselves.
+public final class TimeLimit<Base: Environment>: Environment {
+    public typealias Task = Base.Task
+    public let base: Base
+    public private(set) var elapsed = 0
+    private var done = true
+
+    public init(_ base: Base) { self.base = base }
+
+    public var id: String { base.id }
+    public var observationSpace: BoxSpace { base.observationSpace }
+    public var observationLayout: ObservationLayout { base.observationLayout }
+    public var actionSpace: BoxSpace { base.actionSpace }
+    public var horizon: Int { base.horizon }
+    public var controlTimestep: Double { base.controlTimestep }
+    public var task: Task { base.task }
+    public func setTask(_ task: Task) throws { try base.setTask(task) }
+    public var maxBodySpeed: Double { base.maxBodySpeed }
+
+    public func reset(seed: UInt64) -> [Float] {
+        elapsed = 0
+        done = false
+        return base.reset(seed: seed)
+    }
+
+    public func step(_ action: [Float]) throws -> StepResult {
+        guard !done else { throw elapsed == 0 ? EnvironmentError.stepBeforeReset : EnvironmentError.stepAfterDone }
+        var r = try base.step(action)
+        elapsed += 1
+        if r.status == .running && elapsed >= horizon { r.status = .truncated(.timeLimit) }
+        done = r.status.isDone
+        return r
+    }
+
+    struct State { let base: EnvironmentSnapshot; let elapsed: Int; let done: Bool }
+
+    public func snapshot() -> EnvironmentSnapshot { EnvironmentSnapshot(State(base: base.snapshot(), elapsed: elapsed, done: done)) }
+
+    public func restore(_ snapshot: EnvironmentSnapshot) throws {
+        guard let s = snapshot.payload as? State else { throw EnvironmentError.foreignSnapshot }
+        try base.restore(s.base)
+        elapsed = s.elapsed
+        done = s.done
+    }
+}

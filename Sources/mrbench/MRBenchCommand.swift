@@ -1,0 +1,28 @@
+import ArgumentParser
+import MRCore
+import MRSuite
+
+/// `mrbench`: the meta-RL benchmark suite's command line.
+@main
+struct MRBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mrbench",
+        abstract: "Meta-reinforcement-learning benchmarks on ODE: environments, benchmarks, evaluation.",
+        version: MRBenchInfo.version,
+        subcommands: [ListCommand.self, CheckEnvCommand.self, BenchCommand.self]
+    )
+}
+
+/// Options every command that loads models shares.
+struct AssetOptions: ParsableArguments {
+    @Option(help: "The assets directory (default: $MRBENCH_ASSETS, then the package's Assets/).")
+    var assets: String?
+}
+
+/// The specs named on the command line (`all`: every registered environment).
+func resolveEnvironments(_ ids: [String]) throws -> [EnvironmentSpec] {
+    if ids == ["all"] { return Registry.environments }
+    return try ids.map { id in
+        do { return try Registry.environment(id) } catch let e as RegistryError { throw ValidationError(e.description) }
+    }
+}

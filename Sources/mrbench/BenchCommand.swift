@@ -9,8 +9,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure environment steps per second (random actions, resets included) and raw physics time per substep.",
         discussion: "Use a release build (swift build -c release) and record OPENBLAS_CORETYPE; compare with shared/tools/anchors/run.sh on the same machine.")
 
-    @Argument(help: "Environment ids (see `mrbench list`); `all` benches every registered one.")
-    var ids: [String]
+    @OptionGroup var selection: EnvironmentSelection
 
     @Option(help: "Control steps per thread.")
     var steps = 20_000
@@ -21,13 +20,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Time only the raw ODE substeps the environment runs.")
     var physicsOnly = false
 
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
-
-    @OptionGroup var assetOptions: AssetOptions
-
     func validate() throws {
-        guard !ids.isEmpty else { throw ValidationError("give at least one environment id, or `all`") }
         guard steps > 0 else { throw ValidationError("--steps must be positive") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
     }
@@ -38,10 +31,10 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let specs = try resolveEnvironments(ids)
-        let results = try specs.map { try Bench.run($0, steps: steps, threads: threads, physicsOnly: physicsOnly, assets: assetOptions.assets) }
+        let specs = try selection.specs()
+        let results = try specs.map { try Bench.run($0, steps: steps, threads: threads, physicsOnly: physicsOnly, assets: selection.assetOptions.assets) }
         let coretype = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
-        if json { try printJSON(Output(results: results, openblasCoretype: coretype)); return }
+        if selection.json { try printJSON(Output(results: results, openblasCoretype: coretype)); return }
         printTable(["id", "threads", "steps", "steps/s", "physics µs/substep"], results.map {
             [$0.id, "\($0.threads)", "\($0.steps)", String(format: "%.0f", $0.stepsPerSecond), String(format: "%.2f", $0.physicsMicrosecondsPerSubstep)]
         })

@@ -7,8 +7,7 @@ struct CheckEnvCommand: ParsableCommand {
         commandName: "check-env",
         abstract: "Check environments against mrbench's contract (spaces, determinism, snapshots, finiteness, horizon, bad actions).")
 
-    @Argument(help: "Environment ids (see `mrbench list`); `all` checks every registered one.")
-    var ids: [String]
+    @OptionGroup var selection: EnvironmentSelection
 
     @Option(help: "Random steps for the long finiteness check.")
     var steps = 10_000
@@ -16,30 +15,24 @@ struct CheckEnvCommand: ParsableCommand {
     @Option(help: "Seed of the check's resets and actions.")
     var seed: UInt64 = 0
 
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
-
-    @OptionGroup var assetOptions: AssetOptions
-
     func validate() throws {
-        guard !ids.isEmpty else { throw ValidationError("give at least one environment id, or `all`") }
         guard steps > 0 else { throw ValidationError("--steps must be positive") }
     }
 
     struct Output: Encodable { let results: [ConformanceReport] }
 
     func run() throws {
-        let specs = try resolveEnvironments(ids)
+        let specs = try selection.specs()
         var reports: [ConformanceReport] = []
         for spec in specs {
-            let r = Conformance.check(spec, steps: steps, seed: seed, assets: assetOptions.assets)
+            let r = Conformance.check(spec, steps: steps, seed: seed, assets: selection.assetOptions.assets)
             reports.append(r)
-            if !json {
+            if !selection.json {
                 print("\(r.passed ? "PASS" : "FAIL")  \(r.id)  (\(r.steps) random steps, max speed \(Conformance.fmt(r.maxSpeed)) m/s, max |obs| \(Conformance.fmt(r.maxAbsObservation)))")
                 for c in r.checks { print("  \(c.passed ? "ok  " : "FAIL") \(c.name): \(c.detail)") }
             }
         }
-        if json { try printJSON(Output(results: reports)) }
+        if selection.json { try printJSON(Output(results: reports)) }
         if reports.contains(where: { !$0.passed }) { throw ExitCode(1) }
     }
 }

@@ -19,6 +19,24 @@ struct AssetOptions: ParsableArguments {
     var assets: String?
 }
 
+/// Environment ids plus the output and assets options shared by `check-env` and `bench`.
+struct EnvironmentSelection: ParsableArguments {
+    @Argument(help: "Environment ids (see `mrbench list`); `all` selects every registered one.")
+    var ids: [String]
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @OptionGroup var assetOptions: AssetOptions
+
+    func validate() throws {
+        guard !ids.isEmpty else { throw ValidationError("give at least one environment id, or `all`") }
+    }
+
+    /// The selected specs.
+    func specs() throws -> [EnvironmentSpec] { try resolveEnvironments(ids) }
+}
+
 /// The specs named on the command line (`all`: every registered environment).
 func resolveEnvironments(_ ids: [String]) throws -> [EnvironmentSpec] {
     if ids == ["all"] { return Registry.environments }

@@ -265,9 +265,28 @@ extension Tensor {
         precondition(ax >= 0 && ax < rank && range.lowerBound >= 0 && range.upperBound <= shape[ax],
                      "slice \(range) along axis \(axis) of shape \(shape)")
         if range.count == shape[ax] { return self }
-        let v = sliceValue(ax, range)
+        var v = sliceValue(ax, range)
+        guard let n = node else { return v }
         let s = shape
-        return Tensor.record(v, [self]) { c in [c.grad.embedded(alongAxis: ax, at: range.lowerBound, in: s)] }
+        v.node = Node(parents: [n], saved: [], output: nil, shape: v.shape,
+                      rule: { c in [c.grad.embedded(alongAxis: ax, at: range.lowerBound, in: s)] },
+                      slice: (ax, range.lowerBound))
+        return v
+    }
+
+    /// self[..., start ..< start + block.extent, ...] += block along `axis`, in place (untracked).
+    mutating func addBlock(_ block: Tensor, alongAxis axis: Int, at start: Int) {
+        precondition(block.dtype == dtype && block.rank == rank, "addBlock: \(block.shape) into \(shape)")
+        makeUnique()
+        let (outer, n, inner) = blocks(shape, axis)
+        let w = block.shape[axis] * inner
+        func run<S: NeuralScalar>(_ dst: UnsafeMutablePointer<S>, _ src: UnsafeMutablePointer<S>) {
+            for o in 0..<outer { addInPlaceKernel(dst + (o * n + start) * inner, src + o * w, w) }
+        }
+        switch dtype {
+        case .float32: run(storage.floats, block.storage.floats)
+        case .float64: run(storage.doubles, block.storage.doubles)
+        }
     }
 
     /// This tensor placed at offset `start` along `axis` in zeros of `fullShape` (the adjoint of

@@ -17,13 +17,19 @@ final class Node: @unchecked Sendable {
     let output: TensorStorage?
     let shape: [Int]
     let rule: Rule?
+    /// For a slice node: where its output sits in its input. The first-order backward pass then adds
+    /// the gradient into that block of the input's gradient instead of running the rule (which
+    /// builds a zero tensor of the input's full shape: quadratic over the steps of an unrolled RNN).
+    let slice: (axis: Int, start: Int)?
 
-    init(parents: [Node?], saved: [Tensor], output: TensorStorage?, shape: [Int], rule: Rule?) {
+    init(parents: [Node?], saved: [Tensor], output: TensorStorage?, shape: [Int], rule: Rule?,
+         slice: (axis: Int, start: Int)? = nil) {
         self.parents = parents
         self.saved = saved
         self.output = output
         self.shape = shape
         self.rule = rule
+        self.slice = slice
     }
 
     deinit {
@@ -124,6 +130,11 @@ func backpropagate(from root: Tensor, seed: Tensor?, to targets: [Node?], create
         let needs = parentIndex.map { $0.map { needed[$0] } ?? false }
         guard needs.contains(true) else { continue }
         if !isTarget[k] { grads[k] = nil }
+        if !createGraph, let s = n.slice, let pj = parentIndex[0] {
+            if grads[pj] == nil { grads[pj] = Tensor.zeros(order[pj].shape, dtype: g.dtype) }
+            grads[pj]!.addBlock(g, alongAxis: s.axis, at: s.start)
+            continue
+        }
         let ctx = BackwardContext(
             grad: g,
             saved: createGraph ? n.saved : n.saved.map { $0.detached },

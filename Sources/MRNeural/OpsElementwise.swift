@@ -7,7 +7,13 @@ extension Tensor {
     func unaryValue(_ op: UnaryOp) -> Tensor {
         var out = Tensor(uninitialized: shape, dtype: dtype)
         switch dtype {
-        case .float32: unaryKernel(op, storage.floats, out.storage.floats, count)
+        case .float32:
+            switch op {
+            case .exp: fastExpKernel(storage.floats, out.storage.floats, count)
+            case .tanh: fastTanhKernel(storage.floats, out.storage.floats, count)
+            case .sigmoid: fastSigmoidKernel(storage.floats, out.storage.floats, count)
+            default: unaryKernel(op, storage.floats, out.storage.floats, count)
+            }
         case .float64: unaryKernel(op, storage.doubles, out.storage.doubles, count)
         }
         out.node = nil

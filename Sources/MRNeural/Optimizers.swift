@@ -91,7 +91,7 @@ public struct Adam: Sendable {
             let p = parameters.tensors[i].storage, ms = m.tensors[i].storage, vs = v.tensors[i].storage
             switch g.dtype {
             case .float32:
-                adamKernel(p.floats, g.storage.floats, ms.floats, vs.floats, g.count,
+                adamKernelFloat(p.floats, g.storage.floats, ms.floats, vs.floats, g.count,
                            lr: Float(learningRate), b1: Float(beta1), b2: Float(beta2), eps: Float(epsilon),
                            c1: Float(c1), c2: Float(c2), gscale: Float(scale), decay: Float(weightDecay))
             case .float64:

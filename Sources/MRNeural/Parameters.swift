@@ -129,7 +129,7 @@ public struct Parameters: Sendable, Sequence, CustomStringConvertible {
         var acc = 0.0
         for t in tensors {
             switch t.dtype {
-            case .float32: acc += dotKernel(t.storage.floats, t.storage.floats, t.count)
+            case .float32: acc += sumOfSquaresFloat(t.storage.floats, t.count)
             case .float64: acc += dotKernel(t.storage.doubles, t.storage.doubles, t.count)
             }
         }

@@ -61,6 +61,7 @@ public struct Checkpoint: Sendable {
     /// Free-form string metadata (e.g. step counts, configuration).
     public var metadata: [String: String]
 
+    /// A checkpoint of `parameters` (stored untracked) with `metadata`.
     public init(parameters: Parameters, metadata: [String: String] = [:]) {
         self.parameters = parameters.detached
         self.metadata = metadata

@@ -9,9 +9,12 @@ let halfLog2Pi = 0.91893853320467274178
 /// independent [D] vector). Log-densities, entropies and KL divergences sum over the last axis, so
 /// for a batch [B, D] they are [B]. All are differentiable in `mean` and `logStd`.
 public struct DiagonalGaussian: Sendable {
+    /// μ, shape [..., D].
     public let mean: Tensor
+    /// log σ, broadcastable to the mean's shape.
     public let logStd: Tensor
 
+    /// A Gaussian N(mean, diag(exp(logStd))²).
     public init(mean: Tensor, logStd: Tensor) {
         precondition(Tensor.broadcastShape(mean.shape, logStd.shape) == mean.shape,
                      "DiagonalGaussian: logStd \(logStd.shape) does not broadcast to mean \(mean.shape)")
@@ -57,9 +60,12 @@ public struct DiagonalGaussian: Sendable {
 /// log p(a) = log p_base(u) − Σ log(1 − tanh²u), with log(1 − tanh²u) = 2(log 2 − u − softplus(−2u))
 /// for numerical stability. KL is that of the base (KL is invariant under a bijection).
 public struct TanhGaussian: Sendable {
+    /// The distribution of the pre-squash value u.
     public let base: DiagonalGaussian
 
+    /// tanh of N(mean, diag(exp(logStd))²).
     public init(mean: Tensor, logStd: Tensor) { base = DiagonalGaussian(mean: mean, logStd: logStd) }
+    /// tanh of `base`.
     public init(base: DiagonalGaussian) { self.base = base }
 
     /// tanh(μ): the deterministic action.

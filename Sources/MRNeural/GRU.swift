@@ -10,8 +10,11 @@ import MRCore
 /// Parameters: `"<name>.weight_ih"` [input, 3H], `"<name>.weight_hh"` [H, 3H], `"<name>.bias_ih"` [3H],
 /// `"<name>.bias_hh"` [3H], gate blocks in the order r, z, n.
 public struct GRUCell: Sendable, Hashable {
+    /// Prefix of the parameter names.
     public let name: String
+    /// Features per input step.
     public let inputSize: Int
+    /// State size H.
     public let hiddenSize: Int
 
     /// A cell mapping inputs of `inputSize` and a state of `hiddenSize`.
@@ -22,9 +25,13 @@ public struct GRUCell: Sendable, Hashable {
         self.hiddenSize = hiddenSize
     }
 
+    /// Name of W_ih [input, 3H].
     public var weightIHName: String { name + ".weight_ih" }
+    /// Name of W_hh [H, 3H].
     public var weightHHName: String { name + ".weight_hh" }
+    /// Name of b_ih [3H].
     public var biasIHName: String { name + ".bias_ih" }
+    /// Name of b_hh [3H].
     public var biasHHName: String { name + ".bias_hh" }
 
     /// PyTorch's initialisation: every entry U(−1/√H, 1/√H); `recurrentInit` may replace it for W_hh.
@@ -60,6 +67,7 @@ public struct GRUCell: Sendable, Hashable {
 
 /// A GRU unrolled over a sequence, with optional state resets and truncated backpropagation through time.
 public struct GRU: Sendable, Hashable {
+    /// The cell applied at every step.
     public let cell: GRUCell
 
     /// A single-layer GRU; parameters as `GRUCell(name, …)`.
@@ -67,7 +75,9 @@ public struct GRU: Sendable, Hashable {
         cell = GRUCell(name, inputSize: inputSize, hiddenSize: hiddenSize)
     }
 
+    /// State size H.
     public var hiddenSize: Int { cell.hiddenSize }
+    /// Features per input step.
     public var inputSize: Int { cell.inputSize }
 
     /// See `GRUCell.initialParameters`.

@@ -2,6 +2,7 @@ import MRCore
 
 /// A pointwise nonlinearity.
 public enum Activation: String, Sendable, Hashable, Codable {
+    /// x, max(x, 0), tanh x, 1/(1 + e⁻ˣ), log(1 + eˣ).
     case identity, relu, tanh, sigmoid, softplus
 
     /// The activation applied elementwise.
@@ -83,7 +84,9 @@ func orthogonalMatrix(_ rows: Int, _ cols: Int, gain: Double, using g: inout See
 public struct Linear: Sendable, Hashable {
     /// Prefix of the parameter names.
     public let name: String
+    /// Features in.
     public let inputSize: Int
+    /// Features out.
     public let outputSize: Int
 
     /// A layer mapping `inputSize` features to `outputSize`.
@@ -124,10 +127,13 @@ public struct Linear: Sendable, Hashable {
 /// A multilayer perceptron: Linear layers `"<name>.0"`, `"<name>.1"`, … with `activation` between
 /// them and `outputActivation` after the last.
 public struct MLP: Sendable, Hashable {
+    /// Prefix of the parameter names (layer i is `"<name>.i"`).
     public let name: String
     /// Layer widths, input first: [in, h₁, …, out].
     public let sizes: [Int]
+    /// Nonlinearity after every hidden layer.
     public let activation: Activation
+    /// Nonlinearity after the last layer.
     public let outputActivation: Activation
     /// The layers in order.
     public let layers: [Linear]
@@ -142,7 +148,9 @@ public struct MLP: Sendable, Hashable {
         layers = (0..<(sizes.count - 1)).map { Linear("\(name).\($0)", inputSize: sizes[$0], outputSize: sizes[$0 + 1]) }
     }
 
+    /// Features in.
     public var inputSize: Int { sizes[0] }
+    /// Features out.
     public var outputSize: Int { sizes[sizes.count - 1] }
 
     /// Parameters of every layer, drawn in layer order. `outputInit`, when given, replaces

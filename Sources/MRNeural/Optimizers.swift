@@ -3,13 +3,16 @@
 ///
 /// The optimiser is a value; its state (the velocity) is `Parameters` with the names of θ.
 public struct SGD: Sendable {
+    /// Step size lr.
     public var learningRate: Double
+    /// Momentum coefficient μ (0: plain SGD).
     public var momentum: Double
     /// When set, gradients are scaled to this global norm if larger.
     public var maxGradNorm: Double?
     /// The momentum buffer (nil before the first step or without momentum).
     public private(set) var velocity: Parameters?
 
+    /// An optimiser with the given settings and no state yet.
     public init(learningRate: Double, momentum: Double = 0, maxGradNorm: Double? = nil) {
         self.learningRate = learningRate
         self.momentum = momentum
@@ -43,9 +46,13 @@ public struct SGD: Sendable {
 /// This is PyTorch's `torch.optim.Adam` update (AdamW when λ > 0). The state is `Parameters`
 /// (`firstMoment`, `secondMoment`) plus the step count, so it can be checkpointed.
 public struct Adam: Sendable {
+    /// Step size lr.
     public var learningRate: Double
+    /// Decay β₁ of the first-moment average.
     public var beta1: Double
+    /// Decay β₂ of the second-moment average.
     public var beta2: Double
+    /// ε added to √v̂.
     public var epsilon: Double
     /// Decoupled weight decay λ.
     public var weightDecay: Double
@@ -53,9 +60,12 @@ public struct Adam: Sendable {
     public var maxGradNorm: Double?
     /// Number of updates taken.
     public private(set) var step: Int = 0
+    /// m, the running mean of gradients (nil before the first step).
     public private(set) var firstMoment: Parameters?
+    /// v, the running mean of squared gradients.
     public private(set) var secondMoment: Parameters?
 
+    /// An optimiser with the given settings and no state yet (PyTorch's defaults, lr 3e-4).
     public init(learningRate: Double = 3e-4, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
                 weightDecay: Double = 0, maxGradNorm: Double? = nil) {
         self.learningRate = learningRate

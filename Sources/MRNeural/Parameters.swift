@@ -62,6 +62,7 @@ public struct Parameters: Sendable, Sequence, CustomStringConvertible {
     /// The shapes in order.
     public var shapes: [[Int]] { tensors.map { $0.shape } }
 
+    /// The (name, tensor) pairs in order.
     public func makeIterator() -> AnyIterator<(name: String, tensor: Tensor)> {
         var i = 0
         return AnyIterator { [names, tensors] in

@@ -54,6 +54,7 @@ struct SACBench {
     var g: SeededGenerator
     let batches: [(obs: Tensor, act: Tensor, rew: Tensor, next: Tensor, done: Tensor)]
     var k = 0
+    var lastNoise = (Tensor.zeros([1]), Tensor.zeros([1]))
 
     init(hidden: [Int], seed: UInt64) {
         var g = SeededGenerator(seed: seed)
@@ -91,7 +92,10 @@ struct SACBench {
         let alpha = logAlpha["log_alpha"].scalarValue.exponential
         let targetEntropy = -Double(actDim)
         // Critic target (no gradient).
-        let (nextAct, nextLogp) = dist(pi, b.next).sample(using: &g)
+        let noiseNext = Tensor.randomNormal([batch, actDim], using: &g)
+        let noiseNow = Tensor.randomNormal([batch, actDim], using: &g)
+        lastNoise = (noiseNext, noiseNow)
+        let (nextAct, nextLogp) = dist(pi, b.next).sample(noise: noiseNext)
         let (tq1, tq2) = qValues(qTarget, b.next, nextAct)
         let softQ = minimum(tq1, tq2) - alpha * nextLogp.reshaped(to: [batch, 1])
         let y = b.rew + (gamma * (1.0 - b.done)) * softQ
@@ -105,7 +109,7 @@ struct SACBench {
         var logp = Tensor.zeros([batch])
         let qNow = q
         let (piLoss, piGrad) = valueWithGradient(at: pi) { p in
-            let (a, lp) = dist(p, b.obs).sample(using: &g)
+            let (a, lp) = dist(p, b.obs).sample(noise: noiseNow)
             logp = lp.detached
             let (c1, c2) = qValues(qNow, b.obs, a)
             return (alpha * lp.reshaped(to: [batch, 1]) - minimum(c1, c2)).mean()
@@ -184,6 +188,23 @@ let coretype = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) } ?? "(unse
 print("MRNeuralBench")
 print("OPENBLAS_CORETYPE=\(coretype)  OpenBLAS core: \(BLAS.coreName)  threads: \(BLAS.threadCount)")
 print("OpenBLAS config: \(BLAS.configuration)")
+
+// --dump-sac PATH: one SAC update with its inputs and results, for torch_bench.py --check PATH.
+if let i = CommandLine.arguments.firstIndex(of: "--dump-sac"), i + 1 < CommandLine.arguments.count {
+    var sac = SACBench(hidden: [256, 256], seed: 1)
+    let before = sac.pi.prefixed("init/").merging(sac.q.prefixed("init/"))
+    let b = sac.batches[0]
+    let (ql, pl) = sac.update()
+    var p = before.merging(Parameters([("batch/obs", b.obs), ("batch/act", b.act), ("batch/rew", b.rew),
+                                       ("batch/next", b.next), ("batch/done", b.done),
+                                       ("noise/next", sac.lastNoise.0), ("noise/now", sac.lastNoise.1),
+                                       ("loss/q", Tensor(scalar: ql)), ("loss/pi", Tensor(scalar: pl))]))
+    p = p.merging(sac.pi.prefixed("after/")).merging(sac.q.prefixed("after/")).merging(sac.qTarget.prefixed("after_target/"))
+        .merging(sac.logAlpha.prefixed("after/"))
+    do { try Checkpoint(parameters: p).write(to: CommandLine.arguments[i + 1]) } catch { print(error); exit(1) }
+    print("wrote one SAC update to \(CommandLine.arguments[i + 1]): q loss \(ql), pi loss \(pl)")
+    exit(0)
+}
 
 if which != "ppo" {
     var sac = SACBench(hidden: [256, 256], seed: 1)

@@ -68,22 +68,22 @@ class SAC:
         mean, log_std = out[:, : self.act_dim], out[:, self.act_dim :].clamp(-20, 2)
         return mean, log_std
 
-    def sample(self, obs):
+    def sample(self, obs, noise=None):
         mean, log_std = self.dist(obs)
         std = log_std.exp()
-        u = mean + std * torch.randn_like(mean)
+        u = mean + std * (torch.randn_like(mean) if noise is None else noise)
         a = torch.tanh(u)
         logp = (-0.5 * ((u - mean) / std) ** 2 - log_std - 0.5 * torch.log(torch.tensor(2 * torch.pi))).sum(-1)
         logp = logp - (2 * (torch.log(torch.tensor(2.0)) - u - nn.functional.softplus(-2 * u))).sum(-1)
         return a, logp
 
-    def update(self):
-        obs, act, rew, nxt, done = self.batches[self.k % len(self.batches)]
+    def update(self, batch=None, noise=(None, None)):
+        obs, act, rew, nxt, done = self.batches[self.k % len(self.batches)] if batch is None else batch
         self.k += 1
         alpha = self.log_alpha.detach().exp()
         target_entropy = -float(self.act_dim)
         with torch.no_grad():
-            na, nlogp = self.sample(nxt)
+            na, nlogp = self.sample(nxt, noise[0])
             x = torch.cat([nxt, na], 1)
             soft_q = torch.min(self.q1_t(x), self.q2_t(x)) - alpha * nlogp.unsqueeze(1)
             y = rew + self.gamma * (1 - done) * soft_q
@@ -95,7 +95,7 @@ class SAC:
         # Actor: Q parameters frozen, so no gradient is computed for them (as in the Swift version).
         for p in self.q_params:
             p.requires_grad_(False)
-        a, logp = self.sample(obs)
+        a, logp = self.sample(obs, noise[1])
         x = torch.cat([obs, a], 1)
         pi_loss = (alpha * logp.unsqueeze(1) - torch.min(self.q1(x), self.q2(x))).mean()
         self.pi_opt.zero_grad(set_to_none=True)
@@ -150,6 +150,76 @@ class PPO:
         return loss.item()
 
 
+def read_checkpoint(path):
+    """Reads an MRNeural checkpoint (format in Sources/MRNeural/Checkpoint.swift) into {name: tensor}."""
+    import struct
+    import zlib
+    data = open(path, "rb").read()
+    assert data[:8] == b"MRNCKPT1", "not an MRNeural checkpoint"
+    version, count, meta, total = struct.unpack_from("<IIIQ", data, 8)
+    assert version == 1 and total == len(data), "bad version or length"
+    assert struct.unpack_from("<I", data, total - 4)[0] == zlib.crc32(data[: total - 4]), "checksum mismatch"
+    at = 28
+    for _ in range(2 * meta):
+        (n,) = struct.unpack_from("<I", data, at)
+        at += 4 + n
+    headers = []
+    for _ in range(count):
+        (n,) = struct.unpack_from("<I", data, at)
+        name = data[at + 4 : at + 4 + n].decode()
+        at += 4 + n
+        dtype, rank = data[at], data[at + 1]
+        at += 2
+        shape = list(struct.unpack_from(f"<{rank}Q", data, at))
+        at += 8 * rank
+        headers.append((name, dtype, shape))
+    out = {}
+    for name, dtype, shape in headers:
+        dt, size = (torch.float32, 4) if dtype == 0 else (torch.float64, 8)
+        numel = 1
+        for d in shape:
+            numel *= d
+        out[name] = torch.frombuffer(bytearray(data[at : at + numel * size]), dtype=dt).reshape(shape).clone()
+        at += numel * size
+    return out
+
+
+def check(path):
+    """Replays the SAC update dumped by `MRNeuralBench --dump-sac PATH` and compares the results."""
+    t = read_checkpoint(path)
+    sac = SAC("default")
+
+    def load(module, prefix):
+        linears = [m for m in module if isinstance(m, nn.Linear)]
+        with torch.no_grad():
+            for i, lin in enumerate(linears):
+                lin.weight.copy_(t[f"{prefix}.{i}.weight"].T)  # MRNeural stores W as [in, out]
+                lin.bias.copy_(t[f"{prefix}.{i}.bias"])
+
+    load(sac.pi, "init/pi")
+    load(sac.q1, "init/q1")
+    load(sac.q2, "init/q2")
+    load(sac.q1_t, "init/q1")
+    load(sac.q2_t, "init/q2")
+    batch = tuple(t[f"batch/{k}"] for k in ["obs", "act", "rew", "next", "done"])
+    ql, pl = sac.update(batch, (t["noise/next"], t["noise/now"]))
+    print(f"q loss: swift {t['loss/q'].item():.6f}  torch {ql:.6f}")
+    print(f"pi loss: swift {t['loss/pi'].item():.6f}  torch {pl:.6f}")
+    worst = 0.0
+    for prefix, module in [("pi", sac.pi), ("q1", sac.q1), ("q2", sac.q2)]:
+        linears = [m for m in module if isinstance(m, nn.Linear)]
+        for i, lin in enumerate(linears):
+            for kind, mine in [("weight", lin.weight.detach().T), ("bias", lin.bias.detach())]:
+                new, old = t[f"after/{prefix}.{i}.{kind}"], t[f"init/{prefix}.{i}.{kind}"]
+                # Compare the update steps θ' − θ, relative to the step size.
+                worst = max(worst, ((new - old) - (mine - old)).abs().max().item() / (mine - old).abs().max().item())
+    alpha_diff = abs(t["after/log_alpha"].item() - sac.log_alpha.item())
+    print(f"parameter updates: max |Δswift − Δtorch| / max|Δtorch| = {worst:.2e}; log α differs by {alpha_diff:.2e}")
+    ok = abs(t["loss/q"].item() - ql) < 1e-4 * max(1, abs(ql)) and abs(t["loss/pi"].item() - pl) < 1e-4 * max(1, abs(pl)) and worst < 1e-2
+    print("MATCH" if ok else "MISMATCH")
+    return ok
+
+
 def timed(name, fn, warmup, iterations):
     for _ in range(warmup):
         fn()
@@ -169,7 +239,10 @@ def main():
     ap.add_argument("--sac-only", action="store_true")
     ap.add_argument("--ppo-only", action="store_true")
     ap.add_argument("--adam", choices=["default", "foreach", "fused", "all"], default="all")
+    ap.add_argument("--check", metavar="PATH", help="replay a SAC update dumped by MRNeuralBench --dump-sac PATH")
     args = ap.parse_args()
+    if args.check:
+        raise SystemExit(0 if check(args.check) else 1)
     kinds = ["default", "foreach", "fused"] if args.adam == "all" else [args.adam]
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, BLAS: {'MKL' if torch.backends.mkl.is_available() else 'other'}, "

@@ -8,7 +8,7 @@ func checkLayer(_ p: Parameters, _ extra: [Tensor], secondOrder: Bool = true,
     let n = p.count
     let g: ([Tensor]) -> Tensor = { xs in f(Parameters(names: p.names, tensors: Array(xs[0..<n])), Array(xs[n...])) }
     let e1 = gradientCheckError(p.tensors + extra) { project(g($0)) }
-    let e2 = secondOrder ? secondOrderCheckError(p.tensors + extra) { project(g($0).tanh()) } : nil
+    let e2 = secondOrder ? secondOrderCheckError(p.tensors + extra, h: 1e-5) { project(g($0).tanh()) } : nil
     return (e1, e2)
 }
 

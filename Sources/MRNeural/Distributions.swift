@@ -101,3 +101,19 @@ public struct TanhGaussian: Sendable {
     /// KL(self ‖ q) = KL(base ‖ q.base).
     public func kl(to q: TanhGaussian) -> Tensor { base.kl(to: q.base) }
 }
+
+extension DiagonalGaussian {
+    /// The normalised product of Gaussian factors along `axis` (PEARL's posterior over the context
+    /// variable from per-transition factors): σ² = 1/Σᵢ σᵢ⁻², μ = σ²·Σᵢ μᵢ σᵢ⁻².
+    ///
+    /// `means` and `variances` have the same shape [..., N, ..., D] with the factors along `axis`
+    /// (not the last); variances are clamped below at `minVariance` first. Differentiable.
+    public static func product(means: Tensor, variances: Tensor, alongAxis axis: Int,
+                               minVariance: Double = 1e-7) -> DiagonalGaussian {
+        precondition(means.shape == variances.shape, "product: means \(means.shape) vs variances \(variances.shape)")
+        let precision = 1.0 / variances.clamped(min: minVariance, max: .greatestFiniteMagnitude)
+        let variance = 1.0 / precision.sum(alongAxis: axis)
+        let mean = variance * (means * precision).sum(alongAxis: axis)
+        return DiagonalGaussian(mean: mean, logStd: variance.log() * 0.5)
+    }
+}

@@ -61,6 +61,10 @@ struct LayerGradientTests {
             let (a, lp) = TanhGaussian(mean: t[0], logStd: t[1]).sample(noise: eps)
             return concat([a, lp.reshaped(to: [3, 1])], alongAxis: 1)
         })
+        record("product of Gaussians (PEARL posterior)", checkLayer(Parameters(), [randn([4, 3, 2], &g), positive([4, 3, 2], &g)]) { _, t in
+            let d = DiagonalGaussian.product(means: t[0], variances: t[1], alongAxis: 1)
+            return concat([d.mean, d.logStd], alongAxis: 1)
+        })
         let act = randn([3, 2], &g, std: 0.4).tanh()
         record("tanh-Gaussian logProb(action)", checkLayer(Parameters(), [mu, ls]) { _, t in TanhGaussian(mean: t[0], logStd: t[1]).logProb(action: act) })
         table.report("layers and distributions")
@@ -76,6 +80,10 @@ struct LayerGradientTests {
         #expect(abs(lp.scalarValue - expected) < 1e-12)
         #expect(abs(d.entropy().scalarValue - (0.5 + 2 * (0.5 + halfLog2Pi))) < 1e-12)
         #expect(abs(d.kl(to: d).scalarValue) < 1e-15)
+        // N(1, 1)·N(3, 4) ∝ N((1·1 + 3/4)/(1 + 1/4), 1/(1 + 1/4)).
+        let prod = DiagonalGaussian.product(means: Tensor(doubles: [1, 3], shape: [2, 1]), variances: Tensor(doubles: [1, 4], shape: [2, 1]), alongAxis: 0)
+        #expect(abs(prod.mean.scalarValue - 1.75 / 1.25) < 1e-12)
+        #expect(abs(prod.std.squared().scalarValue - 0.8) < 1e-12)
         // tanh-Gaussian density integrates to ~1 over (−1, 1) in 1-D (midpoint rule).
         let tg = TanhGaussian(mean: Tensor(doubles: [0.3], shape: [1, 1]), logStd: Tensor(doubles: [-0.2], shape: [1, 1]))
         let n = 20000

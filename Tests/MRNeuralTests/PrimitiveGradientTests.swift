@@ -122,6 +122,21 @@ struct PrimitiveGradientTests {
         #expect(err < 1e-5)
     }
 
+    @Test("converted(to:): the gradient is converted back (float32 rounding is the only change)")
+    func conversionGradient() {
+        var g = SeededGenerator(seed: 5)
+        let x = randn([3, 4], &g), r = randn([3, 4], &g).converted(to: .float32)
+        let grad = valueWithGradient(at: x) { x in (x.converted(to: .float32) * r).sum() }.gradient
+        #expect(grad.dtype == .float64)
+        #expect(grad.bitwiseEqual(r.converted(to: .float64)))
+        // And twice: float64 → float32 → float64 inside a second-order computation.
+        let hv = valueWithGradient(at: x) { x in
+            let y = x.converted(to: .float32)
+            return (gradients(of: (y * y * r).sum(), at: [y], createGraph: true)[0] * r).sum().converted(to: .float64)
+        }.gradient
+        #expect(hv.bitwiseEqual((r * r * 2.0).converted(to: .float64)))
+    }
+
     @Test("value semantics: writes copy shared buffers")
     func valueSemantics() {
         var a = Tensor(floats: [1, 2, 3, 4], shape: [2, 2])

@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+import MRRender
+
+/// Prints the render and PNG timings of `RenderBenchmark` (480×480 manipulation scene) when
+/// MRBENCH_LONG_TESTS=1. Never fails on a time; run it in release on one core:
+/// `MRBENCH_LONG_TESTS=1 taskset -c 0 swift test -c release --scratch-path .build-render --filter renderBenchmark`
+@Test func renderBenchmark() throws {
+    guard ProcessInfo.processInfo.environment["MRBENCH_LONG_TESTS"] == "1" else { return }
+    let r = try RenderBenchmark.run(width: 480, height: 480, frames: 300, pngFrames: 20)
+    print("RenderBenchmark: \(r)")
+    #expect(r.renderMedianMilliseconds > 0)
+    for s in [1, 3] {
+        let o = try RenderBenchmark.run(width: 480, height: 480, frames: 100, pngFrames: 1, options: RenderOptions(supersampling: s))
+        print("RenderBenchmark supersampling \(s): median \(TextFormat.fixed(o.renderMedianMilliseconds, decimals: 2)) ms/frame")
+    }
+}
+
+/// A quick smoke run of the benchmark entry point (tiny, always on).
+@Test func renderBenchmarkSmoke() throws {
+    let r = try RenderBenchmark.run(width: 64, height: 48, frames: 2, pngFrames: 1)
+    #expect(r.frames == 2 && r.width == 64 && r.height == 48)
+    #expect(r.pngBytes > 8)
+    #expect(r.statistics.trianglesRasterized > 100)
+    #expect(throws: RenderError.self) { try RenderBenchmark.run(frames: 0) }
+}

@@ -68,3 +68,22 @@ public final class RandomMetaLearner: MetaLearner {
     }
     public func adapt(_ policy: any Policy, episodes: [Episode]) throws -> any Policy { policy }
 }
+
+/// A benchmark's meta-test protocol (EVALUATION.md): K adaptation episodes, adapt, E evaluation
+/// episodes, each up to `horizon` steps, scored by `metric`.
+public struct EvaluationProtocol: Codable, Hashable, Sendable {
+    public enum Metric: String, Codable, Hashable, Sendable {
+        /// Fraction of evaluation episodes with a successful step.
+        case success
+        /// Mean undiscounted return of the evaluation episodes.
+        case `return`
+    }
+    public var adaptationEpisodes: Int
+    public var evaluationEpisodes: Int
+    public var horizon: Int
+    public var metric: Metric
+    public init(adaptationEpisodes: Int, evaluationEpisodes: Int, horizon: Int, metric: Metric) {
+        self.adaptationEpisodes = adaptationEpisodes; self.evaluationEpisodes = evaluationEpisodes
+        self.horizon = horizon; self.metric = metric
+    }
+}

@@ -1,7 +1,8 @@
 import MRCore
 import MRPhysics
 
-/// What `mrbench list` and the conformance checker know about an environment without running it.
+/// What `mrbench list` and the conformance checker know about an environment without running it,
+/// and how to make it with a given task and (where one exists) its scripted expert.
 public struct EnvironmentSpec: Sendable {
     public let id: String
     public let observationSize: Int
@@ -12,17 +13,54 @@ public struct EnvironmentSpec: Sendable {
     public let controlTimestep: Double
     public let tags: [String]
     let factory: @Sendable (_ assets: String?) throws -> any Environment
+    let taskedFactory: @Sendable (_ assets: String?, _ params: JSONValue) throws -> any Environment
+    let expertFactory: (@Sendable (_ params: JSONValue) throws -> any Policy)?
 
-    public init(id: String, observationSize: Int, actionSize: Int, horizon: Int, controlTimestep: Double, tags: [String],
-                factory: @escaping @Sendable (_ assets: String?) throws -> any Environment) {
+    /// - Parameters:
+    ///   - factory: a new, unwrapped environment with its default task.
+    ///   - expert: the scripted expert for a task, if the family has one. It is privileged: it may
+    ///     use the task's parameters (the goal), so its scores are an upper reference.
+    public init<E: Environment>(id: String, observationSize: Int, actionSize: Int, horizon: Int, controlTimestep: Double, tags: [String],
+                                factory: @escaping @Sendable (_ assets: String?) throws -> E,
+                                expert: (@Sendable (_ task: E.Task) -> any Policy)? = nil) {
         self.id = id; self.observationSize = observationSize; self.actionSize = actionSize
-        self.horizon = horizon; self.controlTimestep = controlTimestep; self.tags = tags; self.factory = factory
+        self.horizon = horizon; self.controlTimestep = controlTimestep; self.tags = tags
+        self.factory = { try factory($0) }
+        self.taskedFactory = { assets, params in
+            let e = try factory(assets)
+            try e.setTask(try EnvironmentSpec.decodeTask(E.Task.self, params, id: id))
+            return e
+        }
+        if let expert {
+            self.expertFactory = { params in expert(try EnvironmentSpec.decodeTask(E.Task.self, params, id: id)) }
+        } else {
+            self.expertFactory = nil
+        }
+    }
+
+    static func decodeTask<T: TaskDescriptor>(_ type: T.Type, _ params: JSONValue, id: String) throws -> T {
+        do { return try JSONCoding.decode(T.self, from: params) } catch {
+            throw EnvironmentError.invalidTask("\(id): task parameters \(params) do not decode as \(T.kind): \(error)")
+        }
     }
 
     /// A new instance, wrapped in the registry's `TimeLimit` (the one owner of the horizon).
     /// - Parameter assets: the assets directory (nil: `AssetLocator`'s default search).
     public func make(assets: String? = nil) throws -> any Environment {
         try wrap(factory(assets))
+    }
+
+    /// A new instance set to the task `params` (a task-set entry's parameters), time-limited.
+    public func make(assets: String? = nil, task params: JSONValue) throws -> any Environment {
+        try wrap(taskedFactory(assets, params))
+    }
+
+    /// Whether the family has a scripted expert.
+    public var hasExpert: Bool { expertFactory != nil }
+
+    /// The scripted expert for the task `params` (privileged: it knows the task).
+    public func makeExpert(task params: JSONValue) throws -> (any Policy)? {
+        try expertFactory?(params)
     }
 
     /// The unwrapped physics environment (for benchmarks of raw physics and for rendering).
@@ -35,12 +73,56 @@ public struct EnvironmentSpec: Sendable {
     private func wrap<E: Environment>(_ e: E) -> any Environment { TimeLimit(e) }
 }
 
-/// A benchmark: train and test environment families and their frozen task sets.
+/// A benchmark: frozen train and test task sets, the environments that run them, and the
+/// meta-test protocol. Its digest (SHA-256 over its models, task set and protocol) identifies the
+/// exact definition a leaderboard entry ran on.
 public struct BenchmarkSpec: Sendable {
     public let id: String
-    /// Environment ids of the train and test splits.
-    public let train: [String]
-    public let test: [String]
+    public let summary: String
+    public let evaluation: EvaluationProtocol
+    /// Asset-relative model files the benchmark's environments load (part of the digest).
+    public let models: [String]
+    /// The seed the frozen task set was generated with (documented in the file itself too).
+    public let defaultSeed: UInt64
+    /// Whether the task's goal is hidden from the agent (ML benchmarks).
+    public let hidesGoal: Bool
+    /// Samples the train and test task sets from a seed (`mrbench tasksets generate`).
+    public let generate: @Sendable (_ seed: UInt64) throws -> TaskSet
+    let environmentFactory: (@Sendable (_ entry: TaskSetEntry, _ assets: String?) throws -> any Environment)?
+
+    /// - Parameter makeEnvironment: how to build an entry's environment, when the registry's
+    ///   `EnvironmentSpec.make(task:)` is not enough (a hidden goal); it must return a time-limited one.
+    public init(id: String, summary: String, evaluation: EvaluationProtocol, models: [String], defaultSeed: UInt64, hidesGoal: Bool = false,
+                generate: @escaping @Sendable (_ seed: UInt64) throws -> TaskSet,
+                makeEnvironment: (@Sendable (_ entry: TaskSetEntry, _ assets: String?) throws -> any Environment)? = nil) {
+        self.id = id; self.summary = summary; self.evaluation = evaluation; self.models = models
+        self.defaultSeed = defaultSeed; self.hidesGoal = hidesGoal; self.generate = generate; self.environmentFactory = makeEnvironment
+    }
+
+    /// The frozen task set, verified against `Assets/MANIFEST.json`.
+    public func taskSet(assets: String? = nil) throws -> TaskSet { try TaskSetStore.load(id, assets: assets) }
+
+    /// A time-limited environment running one task-set entry.
+    public func makeEnvironment(_ entry: TaskSetEntry, assets: String? = nil) throws -> any Environment {
+        if let environmentFactory { return try environmentFactory(entry, assets) }
+        return try Registry.environment(entry.env).make(assets: assets, task: entry.params)
+    }
+
+    /// The scripted expert of an entry's family, if it has one.
+    public func makeExpert(_ entry: TaskSetEntry) throws -> (any Policy)? {
+        try Registry.environment(entry.env).makeExpert(task: entry.params)
+    }
+
+    /// SHA-256 over the benchmark's id, protocol, model checksums and task-set checksum.
+    public func digest(assets: String? = nil) throws -> String {
+        let root = try AssetLocator.root(explicit: assets)
+        var text = "mrbench-benchmark-digest/1\nid \(id)\nhidesGoal \(hidesGoal)\n"
+        text += "protocol " + String(decoding: try JSONCoding.data(evaluation), as: UTF8.self) + "\n"
+        for m in (models + [TaskSetStore.relativePath(id)]).sorted() {
+            text += "\(m) \(try AssetManifest.checksum(root + "/" + m))\n"
+        }
+        return SHA256.hex(text)
+    }
 }
 
 /// Every registered environment and benchmark, by versioned id. Ids are never reused for changed
@@ -51,6 +133,15 @@ public enum Registry {
     ]
 
     public static let benchmarks: [BenchmarkSpec] = []
+
+    /// The spec of a registered benchmark.
+    /// - Throws: `RegistryError.unknownBenchmark` listing the known ids.
+    public static func benchmark(_ id: String) throws(RegistryError) -> BenchmarkSpec {
+        guard let b = benchmarks.first(where: { $0.id == id }) else {
+            throw .unknownBenchmark(id, known: benchmarks.map(\.id))
+        }
+        return b
+    }
 
     /// The spec of a registered environment.
     /// - Throws: `RegistryError.unknownEnvironment` listing the known ids.
@@ -65,10 +156,12 @@ public enum Registry {
 public enum RegistryError: Error, Equatable, CustomStringConvertible {
     case unknownEnvironment(String, known: [String])
     case noPhysics(String)
+    case unknownBenchmark(String, known: [String])
     public var description: String {
         switch self {
         case let .noPhysics(id): return "environment '\(id)' has no physics simulation"
         case let .unknownEnvironment(id, known): return "unknown environment '\(id)'; registered: \(known.joined(separator: ", "))"
+        case let .unknownBenchmark(id, known): return "unknown benchmark '\(id)'; registered: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
         }
     }
 }

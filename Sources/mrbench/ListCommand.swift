@@ -10,7 +10,7 @@ struct ListCommand: ParsableCommand {
 
     struct Listing: Encodable {
         struct Env: Encodable { let id: String; let observationSize: Int; let actionSize: Int; let horizon: Int; let controlTimestep: Double; let tags: [String] }
-        struct Bench: Encodable { let id: String; let train: [String]; let test: [String] }
+        struct Bench: Encodable { let id: String; let summary: String; let metric: String; let adaptationEpisodes: Int; let evaluationEpisodes: Int; let horizon: Int }
         struct Agent: Encodable { let id: String; let kind: String }
         let environments: [Env]
         let benchmarks: [Bench]
@@ -20,7 +20,7 @@ struct ListCommand: ParsableCommand {
     static func listing() -> Listing {
         Listing(
             environments: Registry.environments.map { .init(id: $0.id, observationSize: $0.observationSize, actionSize: $0.actionSize, horizon: $0.horizon, controlTimestep: $0.controlTimestep, tags: $0.tags) },
-            benchmarks: Registry.benchmarks.map { .init(id: $0.id, train: $0.train, test: $0.test) },
+            benchmarks: Registry.benchmarks.map { .init(id: $0.id, summary: $0.summary, metric: $0.evaluation.metric.rawValue, adaptationEpisodes: $0.evaluation.adaptationEpisodes, evaluationEpisodes: $0.evaluation.evaluationEpisodes, horizon: $0.evaluation.horizon) },
             agents: [.init(id: "random", kind: "builtin")])
     }
 
@@ -33,7 +33,7 @@ struct ListCommand: ParsableCommand {
         })
         print("\nBenchmarks")
         if l.benchmarks.isEmpty { print("(none registered yet)") } else {
-            printTable(["id", "train", "test"], l.benchmarks.map { [$0.id, $0.train.joined(separator: ","), $0.test.joined(separator: ",")] })
+            printTable(["id", "metric", "K", "E", "horizon", "summary"], l.benchmarks.map { [$0.id, $0.metric, "\($0.adaptationEpisodes)", "\($0.evaluationEpisodes)", "\($0.horizon)", $0.summary] })
         }
         print("\nAgents")
         printTable(["id", "kind"], l.agents.map { [$0.id, $0.kind] })

@@ -9,7 +9,7 @@ struct MRBenchCommand: ParsableCommand {
         commandName: "mrbench",
         abstract: "Meta-reinforcement-learning benchmarks on ODE: environments, benchmarks, evaluation.",
         version: MRBenchInfo.version,
-        subcommands: [ListCommand.self, CheckEnvCommand.self, BenchCommand.self]
+        subcommands: [ListCommand.self, CheckEnvCommand.self, BenchCommand.self, TaskSetsCommand.self]
     )
 }
 
@@ -42,5 +42,13 @@ func resolveEnvironments(_ ids: [String]) throws -> [EnvironmentSpec] {
     if ids == ["all"] { return Registry.environments }
     return try ids.map { id in
         do { return try Registry.environment(id) } catch let e as RegistryError { throw ValidationError(e.description) }
+    }
+}
+
+/// The benchmarks named on the command line (`all`: every registered benchmark).
+func resolveBenchmarks(_ ids: [String]) throws -> [BenchmarkSpec] {
+    if ids == ["all"] { return Registry.benchmarks }
+    return try ids.map { id in
+        do { return try Registry.benchmark(id) } catch let e as RegistryError { throw ValidationError(e.description) }
     }
 }

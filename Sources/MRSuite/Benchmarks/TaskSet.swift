@@ -1,0 +1,181 @@
+import Foundation
+import MRCore
+import MRPhysics
+
+/// One frozen task of a benchmark: the environment that runs it, the task (stratum) it is scored
+/// under, and its typed parameters as JSON (decoded by the environment's spec).
+///
+/// `task` groups entries for the statistics: in ML10 it is the Sawyer task ("reach") and each
+/// entry one of its goals; in the locomotion families it is the family ("half-cheetah-vel") and
+/// each entry one target.
+public struct TaskSetEntry: Codable, Hashable, Sendable {
+    public var task: String
+    public var env: String
+    public var params: JSONValue
+    public init(task: String, env: String, params: JSONValue) { self.task = task; self.env = env; self.params = params }
+
+    /// An entry from a typed descriptor.
+    public init<T: TaskDescriptor>(task: String, env: String, descriptor: T) throws {
+        self.init(task: task, env: env, params: try JSONCoding.value(of: descriptor))
+    }
+}
+
+/// A benchmark's frozen train and test tasks, as stored in `Assets/tasksets/<benchmark>.json`.
+public struct TaskSet: Codable, Hashable, Sendable {
+    /// Version of this file format.
+    public var format = 1
+    public var benchmark: String
+    /// The seed the generator was run with, and the command that regenerates the file.
+    public var seed: UInt64
+    public var command: String
+    public var train: [TaskSetEntry]
+    public var test: [TaskSetEntry]
+
+    public init(benchmark: String, seed: UInt64, train: [TaskSetEntry], test: [TaskSetEntry]) {
+        self.benchmark = benchmark; self.seed = seed
+        self.command = "mrbench tasksets generate \(benchmark) --seed \(seed)"
+        self.train = train; self.test = test
+    }
+
+    /// The entries of a split.
+    public func entries(_ split: Split) -> [TaskSetEntry] { split == .train ? train : test }
+}
+
+public enum Split: String, Codable, Hashable, Sendable, CaseIterable { case train, test }
+
+/// Rounds a generated number to 6 decimals, so task-set files stay short and exactly re-readable.
+public func taskSetRounded(_ x: Double) -> Double { (x * 1e6).rounded() / 1e6 }
+
+/// JSON conversions with one deterministic text form (sorted keys, no escaped slashes).
+public enum JSONCoding {
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+
+    /// The canonical bytes of a value.
+    public static func data<T: Encodable>(_ value: T, pretty: Bool = false) throws -> Data { try encoder(pretty: pretty).encode(value) }
+
+    /// A typed value as a `JSONValue`.
+    public static func value<T: Encodable>(of v: T) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: data(v))
+    }
+
+    /// A `JSONValue` decoded as a typed value.
+    public static func decode<T: Decodable>(_ type: T.Type, from v: JSONValue) throws -> T {
+        try JSONDecoder().decode(T.self, from: data(v))
+    }
+}
+
+/// `Assets/MANIFEST.json`: the SHA-256 of every model and task set, checked before a task set is
+/// used, so that numbers are never produced from data that drifted.
+public struct AssetManifest: Codable, Hashable, Sendable {
+    public var format = 1
+    /// Path relative to the assets directory → lowercase hex SHA-256.
+    public var files: [String: String]
+
+    public static let directories = ["models", "tasksets"]
+
+    public init(files: [String: String]) { self.files = files }
+
+    /// Reads `MANIFEST.json` of an assets directory.
+    public static func load(assets root: String) throws -> AssetManifest {
+        let path = root + "/MANIFEST.json"
+        guard let d = FileManager.default.contents(atPath: path) else { throw TaskSetError.missingManifest(path) }
+        do { return try JSONDecoder().decode(AssetManifest.self, from: d) } catch { throw TaskSetError.malformed(path, "\(error)") }
+    }
+
+    /// The checksums of every file under models/ and tasksets/ as they are now.
+    public static func compute(assets root: String) throws -> AssetManifest {
+        var files: [String: String] = [:]
+        for dir in directories {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: root + "/" + dir)) ?? []
+            for n in names.sorted() where n.hasSuffix(".xml") || n.hasSuffix(".json") {
+                let rel = dir + "/" + n
+                files[rel] = try checksum(root + "/" + rel)
+            }
+        }
+        return AssetManifest(files: files)
+    }
+
+    /// SHA-256 of a file.
+    public static func checksum(_ path: String) throws -> String {
+        guard let d = FileManager.default.contents(atPath: path) else { throw TaskSetError.missingFile(path) }
+        return SHA256.hex(d)
+    }
+
+    /// Writes the manifest (pretty, sorted, newline-terminated).
+    public func write(assets root: String) throws {
+        var d = try JSONCoding.data(self, pretty: true)
+        d.append(0x0a)
+        try d.write(to: URL(fileURLWithPath: root + "/MANIFEST.json"))
+    }
+
+    /// Files whose checksum differs from the manifest, and files listed but absent or present but unlisted.
+    public func problems(assets root: String) throws -> [String] {
+        let now = try AssetManifest.compute(assets: root)
+        var out: [String] = []
+        for (f, sum) in files.sorted(by: { $0.key < $1.key }) {
+            guard let cur = now.files[f] else { out.append("\(f): listed in MANIFEST.json but missing"); continue }
+            if cur != sum { out.append("\(f): checksum \(cur.prefix(12))… differs from MANIFEST.json's \(sum.prefix(12))…") }
+        }
+        for f in now.files.keys.sorted() where files[f] == nil { out.append("\(f): not listed in MANIFEST.json") }
+        return out
+    }
+
+    /// Verifies one file against the manifest.
+    public func verify(_ relative: String, assets root: String) throws {
+        guard let want = files[relative] else { throw TaskSetError.unlisted(relative) }
+        let got = try AssetManifest.checksum(root + "/" + relative)
+        guard got == want else { throw TaskSetError.checksumMismatch(relative, expected: want, actual: got) }
+    }
+}
+
+public enum TaskSetError: Error, Equatable, CustomStringConvertible {
+    case missingManifest(String)
+    case missingFile(String)
+    case malformed(String, String)
+    case unlisted(String)
+    case checksumMismatch(String, expected: String, actual: String)
+    case wrongBenchmark(String, expected: String)
+
+    public var description: String {
+        switch self {
+        case let .missingManifest(p): return "\(p) not found: run `mrbench tasksets manifest` to create it"
+        case let .missingFile(p): return "\(p) not found"
+        case let .malformed(p, why): return "\(p) is malformed: \(why)"
+        case let .unlisted(p): return "\(p) is not listed in MANIFEST.json"
+        case let .checksumMismatch(p, e, a):
+            return "\(p) has SHA-256 \(a) but MANIFEST.json says \(e): the file changed; regenerate it with its documented command or restore it"
+        case let .wrongBenchmark(p, e): return "\(p) holds the task set of another benchmark (expected \(e))"
+        }
+    }
+}
+
+/// Reads frozen task sets, verified against the manifest.
+public enum TaskSetStore {
+    /// The relative path of a benchmark's task set.
+    public static func relativePath(_ benchmark: String) -> String { "tasksets/\(benchmark).json" }
+
+    /// The verified task set of a benchmark.
+    public static func load(_ benchmark: String, assets: String? = nil) throws -> TaskSet {
+        let root = try AssetLocator.root(explicit: assets)
+        let rel = relativePath(benchmark)
+        let manifest = try AssetManifest.load(assets: root)
+        try manifest.verify(rel, assets: root)
+        let path = root + "/" + rel
+        guard let d = FileManager.default.contents(atPath: path) else { throw TaskSetError.missingFile(path) }
+        let set: TaskSet
+        do { set = try JSONDecoder().decode(TaskSet.self, from: d) } catch { throw TaskSetError.malformed(path, "\(error)") }
+        guard set.benchmark == benchmark else { throw TaskSetError.wrongBenchmark(path, expected: benchmark) }
+        return set
+    }
+
+    /// The canonical file bytes of a task set (pretty, sorted keys, trailing newline).
+    public static func fileData(_ set: TaskSet) throws -> Data {
+        var d = try JSONCoding.data(set, pretty: true)
+        d.append(0x0a)
+        return d
+    }
+}

@@ -1,0 +1,29 @@
+import MRCore
+import Testing
+
+@Suite("SHA-256 and JSONValue")
+struct SHA256Tests {
+    /// FIPS 180-4 vectors, plus a multi-block input checked with `sha256sum`/hashlib.
+    @Test func standardVectors() {
+        #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(SHA256.hex(String(repeating: "a", count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+
+    @Test func incrementalEqualsOneShot() {
+        let bytes = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        var h = SHA256()
+        h.update(bytes[0..<55]); h.update(bytes[55..<64]); h.update(bytes[64...])
+        let hex = h.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        #expect(hex == SHA256.hex(bytes))
+    }
+
+    @Test func jsonValueAccessors() {
+        let v = JSONValue.object(["a": .number(1.5), "b": .array([.string("x"), .bool(true), .null])])
+        #expect(v["a"]?.doubleValue == 1.5)
+        #expect(v["b"]?.arrayValue?.first?.stringValue == "x")
+        #expect(v["missing"] == nil)
+    }
+}

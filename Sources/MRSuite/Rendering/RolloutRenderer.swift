@@ -80,9 +80,9 @@ public struct RolloutRenderer {
         let clock = ContinuousClock()
         func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15 }
 
-        func frame(episode: Int, step: Int, reward: Double, success: Bool?) throws {
+        func frame(episode: Int, step: Int, reward: Double, success: Bool?, observation: [Float]) throws {
             var image: Image?
-            let scene = try SceneExport.scene(of: env, camera: options.camera)
+            let scene = try SceneExport.scene(of: env, camera: options.camera, observation: observation)
             renderTimes.append(ms(try clock.measure { image = try renderer.render(scene: scene, width: options.width, height: options.height) }))
             guard let image else { return }
             let name = String(format: "ep%02d-step%04d.png", episode, step)
@@ -102,7 +102,7 @@ public struct RolloutRenderer {
             var obs = env.reset(seed: seed)
             var total = 0.0, steps = 0
             var success: Bool?
-            try frame(episode: e, step: 0, reward: 0, success: nil)
+            try frame(episode: e, step: 0, reward: 0, success: nil, observation: obs)
             while true {
                 let a = policy.act(obs)
                 let r = try env.step(a)
@@ -110,7 +110,7 @@ public struct RolloutRenderer {
                 total += r.reward; steps += 1
                 if let s = r.info.success { success = (success ?? false) || s }
                 obs = r.observation
-                if steps % options.every == 0 || r.status.isDone { try frame(episode: e, step: steps, reward: r.reward, success: r.info.success) }
+                if steps % options.every == 0 || r.status.isDone { try frame(episode: e, step: steps, reward: r.reward, success: r.info.success, observation: r.observation) }
                 if r.status.isDone { break }
             }
             episodes.append(.init(steps: steps, episodeReturn: total, success: success))

@@ -73,20 +73,37 @@ public enum SceneExport {
         return nil
     }
 
-    /// Camera names an environment offers.
+    /// Camera names an environment offers (the first is the default).
     public static func cameraNames(_ env: any Environment) -> [String] {
         if let r = renderable(env) { return r.cameraNames }
-        return physics(env) == nil ? [] : fittedCameraNames
+        guard physics(env) != nil else { return [] }
+        return FamilyCameras.names(env.id) + fittedCameraNames
     }
 
     /// The scene of any environment: its own description if it is renderable, else its simulation
-    /// with a fitted camera.
-    public static func scene(of env: any Environment, camera: String? = nil) throws -> RenderScene {
+    /// seen by its family's camera preset (or a fitted camera), with a goal marker where the
+    /// observation carries a goal (`desired_goal` or a non-zero `goal` segment of 3).
+    public static func scene(of env: any Environment, camera: String? = nil, observation: [Float]? = nil) throws -> RenderScene {
         if let r = renderable(env) { return try r.renderScene(camera: camera) }
         guard let p = physics(env) else { throw RenderExportError.notRenderable(env.id) }
-        let name = camera ?? fittedCameraNames[0]
-        guard let cam = fittedCamera(name, simulation: p.simulation) else { throw RenderExportError.unknownCamera(name, known: fittedCameraNames) }
-        return scene(p.simulation, camera: cam)
+        let names = cameraNames(env)
+        let name = camera ?? names[0]
+        guard let cam = FamilyCameras.camera(env.id, name, simulation: p.simulation) ?? fittedCamera(name, simulation: p.simulation) else {
+            throw RenderExportError.unknownCamera(name, known: names)
+        }
+        return scene(p.simulation, camera: cam, markers: goalMarkers(layout: env.observationLayout, observation: observation))
+    }
+
+    /// A translucent green sphere at the goal the observation carries, if any.
+    static func goalMarkers(layout: ObservationLayout, observation: [Float]?) -> [RenderPrimitive] {
+        guard let o = observation, o.count == layout.count else { return [] }
+        for name in ["desired_goal", "goal"] {
+            guard let seg = layout.segments.first(where: { $0.name == name && $0.count == 3 }) else { continue }
+            let g = o[seg.range].map(Double.init)
+            if g.allSatisfy({ $0 == 0 }) { continue }  // hidden goal
+            return [.markerSphere(at: Vec3(g[0], g[1], g[2]), radius: 0.03, color: RGBA(40, 200, 90, 150))]
+        }
+        return []
     }
 
     /// Every visible geom (alpha > 0) as a primitive; static planes become checkered floors and
@@ -154,6 +171,38 @@ enum RenderShapeBounds {
         case let .sphere(r): return r
         case let .capsule(r, hl): return r + hl
         case let .cylinder(r, hl): return (r * r + hl * hl).squareRoot()
+        }
+    }
+}
+
+/// Per-family camera presets, chosen by environment id: a tracking side camera for the cheetah, a
+/// tracking three-quarter camera for the ant, the classic front-left views of the Fetch and Sawyer
+/// tables (in their world frames).
+enum FamilyCameras {
+    static func names(_ id: String) -> [String] {
+        if id.hasPrefix("half-cheetah") { return ["side-tracking"] }
+        if id.hasPrefix("ant-") { return ["three-quarter-tracking"] }
+        if id.hasPrefix("fetch-") || id.hasPrefix("ml10/") { return ["front-left-table"] }
+        return []
+    }
+
+    static func camera(_ id: String, _ name: String, simulation sim: Simulation) -> Camera? {
+        guard names(id).contains(name) else { return nil }
+        let c = SceneExport.extent(sim).centre
+        switch name {
+        case "side-tracking":
+            let t = Vec3(c.x, 0, 0.45)
+            return Camera(position: t + Vec3(0, -3.6, 0.35), target: t, fovy: 45)
+        case "three-quarter-tracking":
+            let t = Vec3(c.x, c.y, 0.3)
+            return Camera(position: t + Vec3(-2.6, -3.4, 2.6), target: t, fovy: 45)
+        case "front-left-table" where id.hasPrefix("fetch-"):
+            let t = Vec3(1.3, 0.75, 0.45)
+            return Camera(position: t + Vec3(1.55, -1.2, 0.85), target: t, fovy: 45)
+        case "front-left-table":
+            let t = Vec3(0, 0.7, 0.12)
+            return Camera(position: t + Vec3(-0.85, 0.95, 0.75), target: t, fovy: 45)
+        default: return nil
         }
     }
 }

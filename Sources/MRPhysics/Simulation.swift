@@ -623,6 +623,28 @@ public final class Simulation {
         }
     }
 
+    /// The body a joint moves and its parent (nil: the world).
+    public func jointBodies(_ j: JointID) -> (body: BodyID, parent: BodyID?) { (joints[j.index].body, joints[j.index].parent) }
+
+    /// A hinge's anchor and unit axis in world coordinates now (nil for other kinds of joint).
+    public func hingeFrame(_ j: JointID) -> (anchor: Vec3, axis: Vec3)? {
+        let r = joints[j.index]
+        guard r.kind == .hinge else { return nil }
+        var p = [dReal](repeating: 0, count: 4), a = [dReal](repeating: 0, count: 4)
+        dJointGetHingeAnchor(r.handles[0], &p)
+        dJointGetHingeAxis(r.handles[0], &a)
+        return (Vec3(p[0], p[1], p[2]), Vec3(a[0], a[1], a[2]))
+    }
+
+    /// Re-reads every planar hinge coordinate (MJCF rooty) from its body's pose, in (−π, π]. Call it
+    /// after setting poses directly (a reset): the unwrapped angle otherwise follows only stepping.
+    public func resyncPlanarAngles() {
+        for i in joints.indices {
+            guard case let .planarHinge(axis) = joints[i].kind else { continue }
+            unwrapped[i] = planarAngle(joints[i], axis)
+        }
+    }
+
     /// Fastest linear speed of any dynamic body's centre of mass (m/s).
     public var maxBodySpeed: Double {
         bodies.indices.filter { !bodies[$0].kinematic }.map { linearVelocity(BodyID(index: $0)).norm }.max() ?? 0

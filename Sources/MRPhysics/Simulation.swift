@@ -626,6 +626,9 @@ public final class Simulation {
     /// The body a joint moves and its parent (nil: the world).
     public func jointBodies(_ j: JointID) -> (body: BodyID, parent: BodyID?) { (joints[j.index].body, joints[j.index].parent) }
 
+    /// A joint's position limits (nil: unlimited).
+    public func jointLimits(_ j: JointID) -> ClosedRange<Double>? { joints[j.index].dynamics.limits }
+
     /// A hinge's anchor and unit axis in world coordinates now (nil for other kinds of joint).
     public func hingeFrame(_ j: JointID) -> (anchor: Vec3, axis: Vec3)? {
         let r = joints[j.index]

@@ -54,9 +54,14 @@ public protocol AntTask: TaskDescriptor {
 /// - `ant-vel-v1`: `velocity` −|vx − v*|, `healthy`, `control` −0.005‖a‖².
 /// - `ant-dir-v1`: `forward` (vx, vy)·(cos θ, sin θ), `healthy`, `control` −0.5‖a‖².
 /// - `ant-goal-v1`: `goal` −‖(x, y) − g‖₁, `healthy`, `control` −0.1‖a‖².
-/// No success criterion. Reset: Gymnasium's qpos0 (torso at 0.75 m, upright, all hinges 0) with every
-/// qpos += U(−0.1, 0.1) (the quaternion then normalised) and every qvel += 0.1·N(0, 1), from the
-/// seed only. The task parameter is never in the observation.
+/// No success criterion. Reset, from the seed only: as Gymnasium, the torso at 0.75 m upright and
+/// hips at 0, every qpos += U(−0.1, 0.1) (the quaternion then normalised) and every qvel +=
+/// 0.1·N(0, 1); except the ankles: Gymnasium starts them at 0, outside their 30…70° ranges, and
+/// MuJoCo's soft limits (solreflimit 0.02 s) ease them to 30° over the first steps, whereas ODE's
+/// hard stops kick them in at ~40 rad/s and, with armature 1 keeping that speed, the legs overshoot
+/// to the far limit and the ant lands in a random lopsided pose (measured: ankle_1 0.07 → 1.27 rad
+/// in the first control step). Here the ankles start at the limit nearest 0 (±30°) with the noise
+/// folded into the range (30° + |U(−0.1, 0.1)|). The task parameter is never in the observation.
 public final class AntEnvironment<T: AntTask>: PhysicsEnvironment {
     public typealias Task = T
     static var horizonSteps: Int { 200 }
@@ -83,6 +88,8 @@ public final class AntEnvironment<T: AntTask>: PhysicsEnvironment {
     let initial: Simulation.State
     let torsoRest: Transform
     let hingeSlot: [Int: Int]
+    /// Start angle of each hinge (rad): 0 for hips, the ankle limit nearest 0 (±30°) for ankles.
+    let hingeStart: [Double]
     public private(set) var task: T
     private(set) var episodeTask: T
     private var lastObservation: [Float] = []
@@ -103,6 +110,11 @@ public final class AntEnvironment<T: AntTask>: PhysicsEnvironment {
         initial = simulation.snapshot()
         torsoRest = simulation.bodyPose(t)
         hingeSlot = Dictionary(uniqueKeysWithValues: hinges.enumerated().map { ($0.element.index, $0.offset) })
+        let sim = simulation
+        hingeStart = hinges.map { j in
+            guard let r = sim.jointLimits(j), !r.contains(0) else { return 0 }
+            return r.lowerBound > 0 ? r.lowerBound : r.upperBound
+        }
         self.task = task
         episodeTask = task
         _ = reset(seed: 0)
@@ -134,8 +146,11 @@ public final class AntEnvironment<T: AntTask>: PhysicsEnvironment {
         let pose = Transform(position: torsoRest.position + Vec3(qpos[0], qpos[1], qpos[2]), rotation: q)
         try simulation.setBodyState(torso, pose: pose, linearVelocity: Vec3(qvel[0], qvel[1], qvel[2]),
                                     angularVelocity: q.rotate(Vec3(qvel[3], qvel[4], qvel[5])))
-        let slot = hingeSlot
-        try tree.apply(simulation, angle: { qpos[7 + (slot[$0.index] ?? 0)] }, rate: { qvel[6 + (slot[$0.index] ?? 0)] })
+        let slot = hingeSlot, start = hingeStart
+        try tree.apply(simulation, angle: { j in
+            let k = slot[j.index] ?? 0
+            return start[k] + (start[k] > 0 ? abs(qpos[7 + k]) : start[k] < 0 ? -abs(qpos[7 + k]) : qpos[7 + k])
+        }, rate: { qvel[6 + (slot[$0.index] ?? 0)] })
     }
 
     func observation() -> [Float] {

@@ -79,6 +79,9 @@ public final class Simulation {
     private var excluded: Set<[Int]> = []
     private var pairOverrides: [[Int]: ContactMaterial] = [:]
     private var pairs: [mr_contact_pair] = []
+    /// Joints with armature: their damper row's target velocity is refreshed every substep.
+    struct ArmatureRecord { let joint: OpaquePointer; let motor: OpaquePointer; let angular: Bool; let fraction: Double }
+    private var armatures: [ArmatureRecord] = []
     private var pairsDirty = true
 
     /// Creates an empty world.
@@ -216,7 +219,9 @@ public final class Simulation {
             dJointSetHingeParam(j, Int32(dParamStopERP), 0.8)
         }
         var handles = [j]
-        if dynamics.damping > 0 { handles.append(try makeDamper(body, parent, axis: a, damping: dynamics.damping, angular: true)) }
+        if dynamics.damping > 0 || dynamics.armature > 0 {
+            handles.append(try makeDamper(body, parent, axis: a, damping: dynamics.damping + dynamics.armature / parameters.timestep, angular: true))
+        }
         return appendJoint(JointRecord(name: name, kind: .hinge, body: body, parent: parent, handles: handles, dynamics: dynamics, origin0: .zero, rotation0: .identity))
     }
 
@@ -234,7 +239,9 @@ public final class Simulation {
             dJointSetSliderParam(j, Int32(dParamStopERP), 0.8)
         }
         var handles = [j]
-        if dynamics.damping > 0 { handles.append(try makeDamper(body, parent, axis: a, damping: dynamics.damping, angular: false)) }
+        if dynamics.damping > 0 || dynamics.armature > 0 {
+            handles.append(try makeDamper(body, parent, axis: a, damping: dynamics.damping + dynamics.armature / parameters.timestep, angular: false))
+        }
         return appendJoint(JointRecord(name: name, kind: .slider, body: body, parent: parent, handles: handles, dynamics: dynamics, origin0: .zero, rotation0: .identity))
     }
 
@@ -301,6 +308,7 @@ public final class Simulation {
     public func addPlanarCoordinate(name: String, body: BodyID, axis: Vec3, rotational: Bool, dynamics: JointDynamics = JointDynamics()) throws(PhysicsError) -> JointID {
         try checkJoint(name, body, nil, axis: axis, dynamics: dynamics, angular: rotational)
         guard dynamics.limits == nil else { throw .invalidArgument("joint \(name): limits are not supported on planar coordinates") }
+        guard dynamics.armature == 0 else { throw .invalidArgument("joint \(name): armature is not supported on planar coordinates") }
         let a = axis.normalized
         let pose = bodyPose(body)
         var handles: [OpaquePointer] = []
@@ -393,6 +401,7 @@ public final class Simulation {
         if pairsDirty { rebuildPairs() }
         for _ in 0..<substeps {
             applyForces()
+            updateArmatureTargets()
             var report = mr_substep_report()
             let rc = pairs.withUnsafeBufferPointer { buf in
                 mr_ode_substep(world, contactGroup, buf.baseAddress, Int32(buf.count), parameters.timestep, 0, &report)
@@ -416,6 +425,21 @@ public final class Simulation {
         for (i, j) in joints.enumerated() where j.dynamics.stiffness != 0 {
             let q = jointPosition(JointID(index: i))
             applyGeneralizedForce(JointID(index: i), -j.dynamics.stiffness * (q - j.dynamics.springReference))
+        }
+    }
+
+    /// Armature (MuJoCo's reflected rotor inertia I_a on a joint's diagonal of the mass matrix) has no
+    /// ODE equivalent; semi-implicit Euler gives it exactly as the torque −(I_a/h)(q̇′ − q̇) on the
+    /// joint, q̇ the rate at the start of the substep and q̇′ the new one. With damping kd the two
+    /// share one motor row: τ = (kd + I_a/h)(v* − q̇′) with CFM 1/(kd + I_a/h) and target
+    /// v* = q̇ · (I_a/h)/(kd + I_a/h), set here before each substep.
+    private func updateArmatureTargets() {
+        for a in armatures {
+            if a.angular {
+                dJointSetAMotorParam(a.motor, Int32(dParamVel), a.fraction * dJointGetHingeAngleRate(a.joint))
+            } else {
+                dJointSetLMotorParam(a.motor, Int32(dParamVel), a.fraction * dJointGetSliderPositionRate(a.joint))
+            }
         }
     }
 
@@ -599,6 +623,31 @@ public final class Simulation {
         }
     }
 
+    /// The body a joint moves and its parent (nil: the world).
+    public func jointBodies(_ j: JointID) -> (body: BodyID, parent: BodyID?) { (joints[j.index].body, joints[j.index].parent) }
+
+    /// A joint's position limits (nil: unlimited).
+    public func jointLimits(_ j: JointID) -> ClosedRange<Double>? { joints[j.index].dynamics.limits }
+
+    /// A hinge's anchor and unit axis in world coordinates now (nil for other kinds of joint).
+    public func hingeFrame(_ j: JointID) -> (anchor: Vec3, axis: Vec3)? {
+        let r = joints[j.index]
+        guard r.kind == .hinge else { return nil }
+        var p = [dReal](repeating: 0, count: 4), a = [dReal](repeating: 0, count: 4)
+        dJointGetHingeAnchor(r.handles[0], &p)
+        dJointGetHingeAxis(r.handles[0], &a)
+        return (Vec3(p[0], p[1], p[2]), Vec3(a[0], a[1], a[2]))
+    }
+
+    /// Re-reads every planar hinge coordinate (MJCF rooty) from its body's pose, in (−π, π]. Call it
+    /// after setting poses directly (a reset): the unwrapped angle otherwise follows only stepping.
+    public func resyncPlanarAngles() {
+        for i in joints.indices {
+            guard case let .planarHinge(axis) = joints[i].kind else { continue }
+            unwrapped[i] = planarAngle(joints[i], axis)
+        }
+    }
+
     /// Fastest linear speed of any dynamic body's centre of mass (m/s).
     public var maxBodySpeed: Double {
         bodies.indices.filter { !bodies[$0].kinematic }.map { linearVelocity(BodyID(index: $0)).norm }.max() ?? 0
@@ -690,6 +739,7 @@ public final class Simulation {
         guard axis.isFinite, axis.norm > 1e-9 else { throw .invalidArgument("joint \(name): axis must be finite and non-zero") }
         guard dynamics.damping.isFinite, dynamics.damping >= 0 else { throw .invalidArgument("joint \(name): damping must be ≥ 0") }
         guard dynamics.stiffness.isFinite, dynamics.stiffness >= 0, dynamics.springReference.isFinite else { throw .invalidArgument("joint \(name): stiffness must be ≥ 0") }
+        guard dynamics.armature.isFinite, dynamics.armature >= 0 else { throw .invalidArgument("joint \(name): armature must be ≥ 0") }
         if let l = dynamics.limits {
             guard l.lowerBound.isFinite, l.upperBound.isFinite, l.lowerBound < l.upperBound else { throw .invalidArgument("joint \(name): limits must be finite with lower < upper") }
             if angular { guard l.lowerBound >= -Double.pi, l.upperBound <= Double.pi else { throw .invalidArgument("joint \(name): hinge limits must lie in [-π, π]") } }
@@ -730,6 +780,11 @@ public final class Simulation {
     }
 
     private func appendJoint(_ r: JointRecord) -> JointID {
+        if r.dynamics.armature > 0, r.handles.count > 1 {
+            let gain = r.dynamics.armature / parameters.timestep
+            armatures.append(ArmatureRecord(joint: r.handles[0], motor: r.handles[1], angular: r.kind == .hinge,
+                                            fraction: gain / (gain + r.dynamics.damping)))
+        }
         joints.append(r)
         unwrapped.append(0)
         return JointID(index: joints.count - 1)

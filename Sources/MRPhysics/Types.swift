@@ -210,8 +210,11 @@ public struct JointDynamics: Hashable, Sendable {
     /// Spring stiffness toward `springReference` (N·m/rad or N/m), applied explicitly.
     public var stiffness: Double
     public var springReference: Double
-    public init(limits: ClosedRange<Double>? = nil, damping: Double = 0, stiffness: Double = 0, springReference: Double = 0) {
-        self.limits = limits; self.damping = damping; self.stiffness = stiffness; self.springReference = springReference
+    /// Reflected rotor inertia added to the joint's own coordinate (kg·m² or kg), MuJoCo's `armature`;
+    /// applied implicitly on the damping row (see `Simulation`). Hinges and sliders only.
+    public var armature: Double
+    public init(limits: ClosedRange<Double>? = nil, damping: Double = 0, stiffness: Double = 0, springReference: Double = 0, armature: Double = 0) {
+        self.limits = limits; self.damping = damping; self.stiffness = stiffness; self.springReference = springReference; self.armature = armature
     }
 }
 

@@ -117,7 +117,7 @@ private let schema: [String: (attributes: Set<String>, children: Set<String>)] =
     "worldbody": ([], ["body", "geom", "site"]),
     "body": (["name", "pos", "quat", "euler", "mocap"], ["body", "geom", "joint", "freejoint", "site"]),
     "geom": (["name", "type", "size", "fromto", "pos", "quat", "euler", "density", "mass", "friction", "rgba", "contype", "conaffinity"], []),
-    "joint": (["name", "type", "pos", "axis", "range", "limited", "damping", "stiffness", "springref"], []),
+    "joint": (["name", "type", "pos", "axis", "range", "limited", "damping", "stiffness", "springref", "armature"], []),
     "freejoint": (["name"], []),
     "site": (["name", "type", "pos", "size", "rgba"], []),
     "actuator": ([], ["motor"]),
@@ -421,6 +421,7 @@ private struct MJCFCompiler {
                 let name = n.attribute("name")?.value ?? "joint@\(n.line)"
                 let dyn = try dynamics(n, rotational: kinds[k] == "hinge")
                 guard dyn.limits == nil else { throw fail(n, "range", "limits on planar root coordinates are not supported") }
+                guard dyn.armature == 0 else { throw fail(n, "armature", "armature on planar root coordinates is not supported") }
                 jointIDs.append((name, try sim.addPlanarCoordinate(name: name, body: id, axis: axes[k], rotational: kinds[k] == "hinge", dynamics: dyn)))
             }
         }
@@ -485,6 +486,8 @@ private struct MJCFCompiler {
         var d = JointDynamics()
         d.damping = try number(n, "damping") ?? 0
         d.stiffness = try number(n, "stiffness") ?? 0
+        d.armature = try number(n, "armature") ?? 0
+        guard d.armature >= 0 else { throw fail(n, "armature", "must be ≥ 0") }
         guard d.damping >= 0 else { throw fail(n, "damping", "must be ≥ 0") }
         guard d.stiffness >= 0 else { throw fail(n, "stiffness", "must be ≥ 0") }
         let ref = try number(n, "springref") ?? 0

@@ -130,9 +130,9 @@ public struct BenchmarkSpec: Sendable {
 public enum Registry {
     public static let environments: [EnvironmentSpec] = [
         PendulumEnvironment.spec,
-    ]
+    ] + FetchFamily.specs
 
-    public static let benchmarks: [BenchmarkSpec] = []
+    public static let benchmarks: [BenchmarkSpec] = [] + FetchFamily.benchmarks
 
     /// The spec of a registered benchmark.
     /// - Throws: `RegistryError.unknownBenchmark` listing the known ids.

@@ -1,0 +1,177 @@
+import MRCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Scripted experts for the four Fetch tasks. Each reads only the observation (grip, object,
+/// finger and velocity entries and the desired goal) and keeps a small phase memory per episode.
+///
+/// - reach: proportional control of the grip point to the goal.
+/// - push: rise, move behind the cube on the goal–cube line, lower to table height, push along
+///   the line steering to the line through cube and goal; re-approach if the cube gets away.
+/// - pick-and-place: open, move above the cube, lower around it, close until the fingers stop,
+///   carry the cube to the goal.
+/// - slide: the table's friction decelerates each axis of the puck independently (ODE's friction
+///   pyramid), so a puck released at velocity (vx, vy) travels (vx², vy²)/(2 a); the expert
+///   carries the puck up to that velocity and then brakes, letting it slide.
+public final class FetchExpert: Policy {
+    let kind: FetchTaskKind
+    private var phase = 0
+    private var timer = 0
+    /// Slide: the release velocity chosen at the start of the strike.
+    private var release = Vec3.zero
+    /// Slide: deceleration of the puck on the table (m/s²), μ g.
+    static let slideDeceleration = 0.1 * 9.81
+
+    public init(kind: FetchTaskKind) { self.kind = kind }
+
+    public func beginTrial(seed: UInt64) { phase = 0; timer = 0 }
+    public func beginEpisode(phase: EpisodePhase) { self.phase = 0; timer = 0; release = .zero }
+    public func observe(_ transition: Transition) {}
+
+    public func act(_ o: [Float]) -> [Float] {
+        func v3(_ i: Int) -> Vec3 { Vec3(Double(o[i]), Double(o[i + 1]), Double(o[i + 2])) }
+        let n = o.count
+        let grip = v3(0), goal = v3(n - 3)
+        if kind == .reach { return FetchExpert.move(goal - grip, gripper: 0) }
+        let object = v3(3)
+        let dt = FetchEnvironment.controlDt
+        let gripVelocity = v3(20) / dt
+        let objectVelocity = v3(14) / dt + gripVelocity
+        switch kind {
+        case .reach: return [0, 0, 0, 0]
+        case .push: return push(grip: grip, object: object, goal: goal)
+        case .pickAndPlace: return pick(grip: grip, object: object, goal: goal, fingers: (Double(o[9]), Double(o[10])), fingerSpeed: abs(Double(o[23])) + abs(Double(o[24])))
+        case .slide: return slide(grip: grip, gripVelocity: gripVelocity, object: object, objectVelocity: objectVelocity, goal: goal)
+        }
+    }
+
+    /// An action moving the grip point by `delta` (metres) this step, clipped to the action box.
+    static func move(_ delta: Vec3, gripper: Float, gain: Double = 1) -> [Float] {
+        let a = delta * (gain / FetchEnvironment.actionScale)
+        func c(_ x: Double) -> Float { Float(min(max(x, -1), 1)) }
+        return [c(a.x), c(a.y), c(a.z), gripper]
+    }
+
+    static func planar(_ v: Vec3) -> Vec3 { Vec3(v.x, v.y, 0) }
+
+    // MARK: push
+
+    /// Grip height that puts the closed fingers' lower edge ~0.6 cm above the table.
+    static let pushHeight = 0.418
+    /// Grip height safely above a resting object.
+    static let travelHeight = 0.49
+
+    private func push(grip: Vec3, object: Vec3, goal: Vec3) -> [Float] {
+        let toGoal = FetchExpert.planar(goal - object)
+        let distance = toGoal.norm
+        if distance < 0.015 { return FetchExpert.move(Vec3(0, 0, 0.46 - grip.z) , gripper: 0) }
+        let u = toGoal / distance
+        let behind = object - u * 0.055
+        let rel = FetchExpert.planar(grip - object)
+        let along = rel.dot(u), across = (rel - u * along).norm
+        switch phase {
+        case 0: // approach from above
+            let offset = FetchExpert.planar(grip - behind).norm
+            if offset > 0.012 {
+                if grip.z < FetchExpert.travelHeight - 0.02 && FetchExpert.planar(grip - object).norm < 0.09 {
+                    return FetchExpert.move(Vec3(0, 0, FetchExpert.travelHeight - grip.z), gripper: 0)
+                }
+                let z = FetchExpert.planar(grip - object).norm < 0.07 ? FetchExpert.travelHeight : max(grip.z, FetchExpert.pushHeight)
+                return FetchExpert.move(Vec3(behind.x - grip.x, behind.y - grip.y, z - grip.z), gripper: 0)
+            }
+            if grip.z > FetchExpert.pushHeight + 0.01 {
+                return FetchExpert.move(Vec3(behind.x - grip.x, behind.y - grip.y, FetchExpert.pushHeight - grip.z), gripper: 0)
+            }
+            phase = 1
+            fallthrough
+        default: // push along the line
+            if along > -0.02 || across > 0.03 { phase = 0; return FetchExpert.move(Vec3(0, 0, FetchExpert.travelHeight - grip.z), gripper: 0) }
+            let step = min(distance, 0.03)
+            let aim = object - u * 0.045 + u * step
+            return FetchExpert.move(Vec3(aim.x - grip.x, aim.y - grip.y, FetchExpert.pushHeight - grip.z), gripper: 0)
+        }
+    }
+
+    // MARK: pick and place
+
+    private func pick(grip: Vec3, object: Vec3, goal: Vec3, fingers: (Double, Double), fingerSpeed: Double) -> [Float] {
+        let open: Float = 1, close: Float = -1
+        let xy = FetchExpert.planar(object - grip).norm
+        switch phase {
+        case 0: // open and move above the cube
+            let above = object + Vec3(0, 0, 0.08)
+            if xy > 0.006 || abs(grip.z - above.z) > 0.02 {
+                if xy > 0.02 { return FetchExpert.move(Vec3(object.x - grip.x, object.y - grip.y, max(above.z, grip.z) - grip.z), gripper: open) }
+                return FetchExpert.move(above - grip, gripper: open)
+            }
+            phase = 1
+            fallthrough
+        case 1: // lower around the cube
+            if fingers.0 + fingers.1 < 0.07 { return FetchExpert.move(Vec3(object.x - grip.x, object.y - grip.y, 0), gripper: open) }
+            if abs(grip.z - object.z) > 0.006 || xy > 0.006 {
+                return FetchExpert.move(object - grip, gripper: open)
+            }
+            phase = 2; timer = 0
+            fallthrough
+        case 2: // close until the fingers stop on the cube
+            timer += 1
+            if timer < 4 || fingerSpeed > 2e-4 { return FetchExpert.move(object - grip, gripper: close) }
+            phase = 3
+            fallthrough
+        default: // carry to the goal
+            if xy > 0.03 || abs(object.z - grip.z) > 0.03 { phase = 0; return FetchExpert.move(Vec3(0, 0, 0.05), gripper: open) }
+            return FetchExpert.move(goal - object, gripper: close, gain: 1)
+        }
+    }
+
+    // MARK: slide
+
+    private func slide(grip: Vec3, gripVelocity: Vec3, object: Vec3, objectVelocity: Vec3, goal: Vec3) -> [Float] {
+        let s = FetchExpert.planar(goal - object)
+        let a = FetchExpert.slideDeceleration
+        switch phase {
+        case 0: // choose the release velocity and the point behind the puck
+            release = Vec3(copysign((2 * a * abs(s.x)).squareRoot(), s.x), copysign((2 * a * abs(s.y)).squareRoot(), s.y), 0)
+            if release.norm < 1e-6 { return [0, 0, 0, 0] }
+            phase = 1
+            fallthrough
+        case 1: // go behind the puck along the release direction
+            let u = release.normalized
+            let start = object - u * 0.09
+            let offset = FetchExpert.planar(grip - start).norm
+            if offset > 0.01 {
+                if grip.z < FetchExpert.travelHeight - 0.02 && FetchExpert.planar(grip - object).norm < 0.1 {
+                    return FetchExpert.move(Vec3(0, 0, FetchExpert.travelHeight - grip.z), gripper: 0)
+                }
+                let z = FetchExpert.planar(grip - object).norm < 0.08 ? FetchExpert.travelHeight : max(grip.z, FetchExpert.pushHeight)
+                return FetchExpert.move(Vec3(start.x - grip.x, start.y - grip.y, z - grip.z), gripper: 0)
+            }
+            if grip.z > FetchExpert.pushHeight + 0.008 {
+                return FetchExpert.move(Vec3(start.x - grip.x, start.y - grip.y, FetchExpert.pushHeight - grip.z), gripper: 0)
+            }
+            phase = 2
+            fallthrough
+        case 2: // strike: carry the puck up to the release velocity, steering through its centre
+            let u = release.normalized
+            // The speed the puck needs now for the distance that remains.
+            let need = (2 * a * max(s.dot(u), 0)).squareRoot()
+            if FetchExpert.planar(objectVelocity).dot(u) >= need { phase = 3; timer = 0; return brake(gripVelocity) }
+            let rel = FetchExpert.planar(grip - object)
+            let across = rel - u * rel.dot(u)
+            let speed = need * 1.15 + 0.05
+            // Target velocity along u, a pull back onto the line through the puck's centre.
+            let v = u * speed - across * 8
+            let delta = v * (2 * 0.02) + (v - FetchExpert.planar(gripVelocity)) * 0.02
+            return FetchExpert.move(Vec3(delta.x, delta.y, FetchExpert.pushHeight - grip.z), gripper: 0)
+        default: // brake and stay clear
+            timer += 1
+            return brake(gripVelocity)
+        }
+    }
+
+    private func brake(_ v: Vec3) -> [Float] {
+        FetchExpert.move(FetchExpert.planar(v) * -0.03 + Vec3(0, 0, 0.01), gripper: 0)
+    }
+}

@@ -18,16 +18,10 @@ public enum FetchFamily {
 
     static func models(_ kinds: [FetchTaskKind]) -> [String] { kinds.map { FetchConfiguration.of($0).model } }
 
-    /// Goals in the four zones of a task's goal region, split by the signs of x and y relative to
-    /// its centre (the initial grip point plus the target offset): A (−,−), B (−,+), C (+,−), D (+,+).
-    enum Zone: Int, CaseIterable { case a, b, c, d
-        var signs: (Double, Double) {
-            switch self { case .a: return (-1, -1); case .b: return (-1, 1); case .c: return (1, -1); case .d: return (1, 1) }
-        }
-    }
 
-    /// A task with v4's object start and a v4 goal whose (x, y) offset lies in `zone` (nil: anywhere).
-    static func sampleTask(_ kind: FetchTaskKind, zone: Zone?, _ g: inout SeededGenerator) -> FetchTask {
+    /// A task with v4's object start and a v4 goal whose (x, y) offset from the goal region's centre
+    /// (the initial grip point plus the target offset) lies in `zone` (`GoalZone`; nil: anywhere).
+    static func sampleTask(_ kind: FetchTaskKind, zone: GoalZone?, _ g: inout SeededGenerator) -> FetchTask {
         let c = FetchConfiguration.of(kind)
         var (object, goal) = c.sample(FetchTask(), &g)
         if let zone {
@@ -40,7 +34,7 @@ public enum FetchFamily {
         return FetchTask(goal: [r(goal.x), r(goal.y), r(goal.z)], object: object.map { [r($0.x), r($0.y)] })
     }
 
-    static func entries(_ kind: FetchTaskKind, zones: [Zone?], perZone: Int, _ g: inout SeededGenerator) throws -> [TaskSetEntry] {
+    static func entries(_ kind: FetchTaskKind, zones: [GoalZone?], perZone: Int, _ g: inout SeededGenerator) throws -> [TaskSetEntry] {
         var out: [TaskSetEntry] = []
         for zone in zones {
             for _ in 0..<perZone {
@@ -62,8 +56,8 @@ public enum FetchFamily {
                 var train: [TaskSetEntry] = [], test: [TaskSetEntry] = []
                 for kind in FetchTaskKind.allCases {
                     var g = SeededGenerator(seed: SeededGenerator.derive(seed, "fetch-zones/\(kind.rawValue)"))
-                    train += try entries(kind, zones: [.a, .b, .c], perZone: 15, &g)
-                    test += try entries(kind, zones: [.d], perZone: 20, &g)
+                    train += try entries(kind, zones: GoalZone.train, perZone: 15, &g)
+                    test += try entries(kind, zones: GoalZone.test, perZone: 20, &g)
                 }
                 return TaskSet(benchmark: "fetch-zones-v1", seed: seed, train: train, test: test)
             }),

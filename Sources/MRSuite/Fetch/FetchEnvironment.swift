@@ -76,7 +76,7 @@ struct FetchConfiguration: Sendable {
         case .slide:
             return FetchConfiguration(kind: kind, model: "models/fetch_slide.xml", hasObject: true, blockGripper: true, initialGrip: Vec3(0.9869, 0.7491, 0.4132),
                                       objectHeight: 0.42, targetInTheAir: false, targetOffset: Vec3(0.4, 0, 0), objectRange: 0.1, targetRange: 0.3,
-                                      workspace: (low: Vec3(0.75, 0.35, 0.38), high: Vec3(1.2, 1.15, 0.95)),
+                                      workspace: (low: Vec3(0.75, 0.35, 0.38), high: Vec3(1.25, 1.15, 0.95)),
                                       table: (low: Vec3(0.69942, 0.30018, 0), high: Vec3(1.94942, 1.20018, 0.4)))
         }
     }
@@ -115,7 +115,7 @@ struct FetchConfiguration: Sendable {
 /// The model is the gripper alone, not the Fetch arm: a palm and two fingers whose body is welded
 /// softly (MJCF `solref="0.02 1"`) to a mocap target, exactly as v4 drives its gripper; the arm's
 /// links and inverse kinematics are left out, and its reach is a box the target is clipped to
-/// (x 1.0…1.65, y 0.35…1.15, z 0.38…0.95; slide x 0.75…1.2, so its far goals stay out of reach).
+/// (x 1.0…1.65, y 0.35…1.15, z 0.38…0.95; slide x 0.75…1.25, so its far goals stay out of reach).
 /// The gripper is world-aligned and its orientation fixed (v4 fixes it too). A constant offset
 /// (the gripper's weight over the weld stiffness) is added to the target so the gripper does not
 /// sag under gravity.
@@ -154,6 +154,8 @@ public final class FetchEnvironment: PhysicsEnvironment {
     /// Metres the mocap target moves per unit action.
     public static let actionScale = 0.05
     public static let distanceThreshold = 0.05
+    /// Farthest the mocap target may lead the grip point (m): bounds the weld force when blocked.
+    static let leash = 0.06
     static let fingerStiffness = 2000.0
     static let fingerTargetRange = 0.0...0.06
 
@@ -329,9 +331,14 @@ public final class FetchEnvironment: PhysicsEnvironment {
         let a = try actionSpace.validatedAndClipped(action)
         let before = simulation.snapshot()
         let grip = gripPosition
-        var target = grip + Vec3(Double(a[0]), Double(a[1]), Double(a[2])) * FetchEnvironment.actionScale
+        // The target persists between steps (it carries a held object's weight through the weld's
+        // stretch); it moves by the action, stays in the workspace and within `leash` of the grip.
+        let previous = simulation.bodyPose(mocap).position - Vec3(0, 0, sagCompensation)
+        var target = previous + Vec3(Double(a[0]), Double(a[1]), Double(a[2])) * FetchEnvironment.actionScale
         let w = config.workspace
         target = Vec3(min(max(target.x, w.low.x), w.high.x), min(max(target.y, w.low.y), w.high.y), min(max(target.z, w.low.z), w.high.z))
+        let reach = target - grip
+        if reach.norm > FetchEnvironment.leash { target = grip + reach * (FetchEnvironment.leash / reach.norm) }
         do {
             try simulation.setMocapPose(mocap, Transform(position: target + Vec3(0, 0, sagCompensation)))
             if !fingers.isEmpty {

@@ -24,17 +24,25 @@ public final class FetchExpert: Policy {
     /// Slide: deceleration of the puck on the table (m/s²), μ g.
     static let slideDeceleration = 0.1 * 9.81
 
-    public init(kind: FetchTaskKind) { self.kind = kind }
+    /// The mocap target as the environment moves it (it starts at the grip point and moves by the
+    /// actions, clipped as the environment clips it): the expert steers the target, not the grip.
+    private var target: Vec3?
+    private var grip = Vec3.zero
+    private let workspace: (low: Vec3, high: Vec3)
 
-    public func beginTrial(seed: UInt64) { phase = 0; timer = 0 }
-    public func beginEpisode(phase: EpisodePhase) { self.phase = 0; timer = 0; release = .zero }
+    public init(kind: FetchTaskKind) { self.kind = kind; workspace = FetchConfiguration.of(kind).workspace }
+
+    public func beginTrial(seed: UInt64) { phase = 0; timer = 0; target = nil }
+    public func beginEpisode(phase: EpisodePhase) { self.phase = 0; timer = 0; release = .zero; target = nil }
     public func observe(_ transition: Transition) {}
 
     public func act(_ o: [Float]) -> [Float] {
         func v3(_ i: Int) -> Vec3 { Vec3(Double(o[i]), Double(o[i + 1]), Double(o[i + 2])) }
         let n = o.count
         let grip = v3(0), goal = v3(n - 3)
-        if kind == .reach { return FetchExpert.move(goal - grip, gripper: 0) }
+        self.grip = grip
+        if target == nil { target = grip }
+        if kind == .reach { return move(goal - grip, gripper: 0) }
         let object = v3(3)
         let dt = FetchEnvironment.controlDt
         let gripVelocity = v3(20) / dt
@@ -47,11 +55,21 @@ public final class FetchExpert: Policy {
         }
     }
 
-    /// An action moving the grip point by `delta` (metres) this step, clipped to the action box.
-    static func move(_ delta: Vec3, gripper: Float, gain: Double = 1) -> [Float] {
-        let a = delta * (gain / FetchEnvironment.actionScale)
-        func c(_ x: Double) -> Float { Float(min(max(x, -1), 1)) }
-        return [c(a.x), c(a.y), c(a.z), gripper]
+    /// The action that moves the mocap target toward `grip + delta` (as far as one step allows),
+    /// and the target's new position, clipped as the environment clips it.
+    func move(_ delta: Vec3, gripper: Float) -> [Float] { steer(toward: grip + delta, gripper: gripper) }
+
+    func steer(toward p: Vec3, gripper: Float) -> [Float] {
+        let current = target ?? grip
+        let d = (p - current) / FetchEnvironment.actionScale
+        func c(_ x: Double) -> Double { min(max(x, -1), 1) }
+        let a = Vec3(c(d.x), c(d.y), c(d.z))
+        var t = current + a * FetchEnvironment.actionScale
+        t = Vec3(min(max(t.x, workspace.low.x), workspace.high.x), min(max(t.y, workspace.low.y), workspace.high.y), min(max(t.z, workspace.low.z), workspace.high.z))
+        let r = t - grip
+        if r.norm > FetchEnvironment.leash { t = grip + r * (FetchEnvironment.leash / r.norm) }
+        target = t
+        return [Float(a.x), Float(a.y), Float(a.z), gripper]
     }
 
     static func planar(_ v: Vec3) -> Vec3 { Vec3(v.x, v.y, 0) }
@@ -66,7 +84,7 @@ public final class FetchExpert: Policy {
     private func push(grip: Vec3, object: Vec3, goal: Vec3) -> [Float] {
         let toGoal = FetchExpert.planar(goal - object)
         let distance = toGoal.norm
-        if distance < 0.015 { return FetchExpert.move(Vec3(0, 0, 0.46 - grip.z) , gripper: 0) }
+        if distance < 0.015 { return move(Vec3(0, 0, 0.46 - grip.z) , gripper: 0) }
         let u = toGoal / distance
         let behind = object - u * 0.055
         let rel = FetchExpert.planar(grip - object)
@@ -76,21 +94,21 @@ public final class FetchExpert: Policy {
             let offset = FetchExpert.planar(grip - behind).norm
             if offset > 0.012 {
                 if grip.z < FetchExpert.travelHeight - 0.02 && FetchExpert.planar(grip - object).norm < 0.09 {
-                    return FetchExpert.move(Vec3(0, 0, FetchExpert.travelHeight - grip.z), gripper: 0)
+                    return move(Vec3(0, 0, FetchExpert.travelHeight - grip.z), gripper: 0)
                 }
                 let z = FetchExpert.planar(grip - object).norm < 0.07 ? FetchExpert.travelHeight : max(grip.z, FetchExpert.pushHeight)
-                return FetchExpert.move(Vec3(behind.x - grip.x, behind.y - grip.y, z - grip.z), gripper: 0)
+                return move(Vec3(behind.x - grip.x, behind.y - grip.y, z - grip.z), gripper: 0)
             }
             if grip.z > FetchExpert.pushHeight + 0.01 {
-                return FetchExpert.move(Vec3(behind.x - grip.x, behind.y - grip.y, FetchExpert.pushHeight - grip.z), gripper: 0)
+                return move(Vec3(behind.x - grip.x, behind.y - grip.y, FetchExpert.pushHeight - grip.z), gripper: 0)
             }
             phase = 1
             fallthrough
         default: // push along the line
-            if along > -0.02 || across > 0.03 { phase = 0; return FetchExpert.move(Vec3(0, 0, FetchExpert.travelHeight - grip.z), gripper: 0) }
+            if along > -0.02 || across > 0.03 { phase = 0; return move(Vec3(0, 0, FetchExpert.travelHeight - grip.z), gripper: 0) }
             let step = min(distance, 0.03)
             let aim = object - u * 0.045 + u * step
-            return FetchExpert.move(Vec3(aim.x - grip.x, aim.y - grip.y, FetchExpert.pushHeight - grip.z), gripper: 0)
+            return move(Vec3(aim.x - grip.x, aim.y - grip.y, FetchExpert.pushHeight - grip.z), gripper: 0)
         }
     }
 
@@ -103,75 +121,79 @@ public final class FetchExpert: Policy {
         case 0: // open and move above the cube
             let above = object + Vec3(0, 0, 0.08)
             if xy > 0.006 || abs(grip.z - above.z) > 0.02 {
-                if xy > 0.02 { return FetchExpert.move(Vec3(object.x - grip.x, object.y - grip.y, max(above.z, grip.z) - grip.z), gripper: open) }
-                return FetchExpert.move(above - grip, gripper: open)
+                if xy > 0.02 { return move(Vec3(object.x - grip.x, object.y - grip.y, max(above.z, grip.z) - grip.z), gripper: open) }
+                return move(above - grip, gripper: open)
             }
             phase = 1
             fallthrough
         case 1: // lower around the cube
-            if fingers.0 + fingers.1 < 0.07 { return FetchExpert.move(Vec3(object.x - grip.x, object.y - grip.y, 0), gripper: open) }
+            if fingers.0 + fingers.1 < 0.07 { return move(Vec3(object.x - grip.x, object.y - grip.y, 0), gripper: open) }
             if abs(grip.z - object.z) > 0.006 || xy > 0.006 {
-                return FetchExpert.move(object - grip, gripper: open)
+                return move(object - grip, gripper: open)
             }
             phase = 2; timer = 0
             fallthrough
         case 2: // close until the fingers stop on the cube
             timer += 1
-            if timer < 4 || fingerSpeed > 2e-4 { return FetchExpert.move(object - grip, gripper: close) }
+            if timer < 4 || fingerSpeed > 2e-4 { return move(object - grip, gripper: close) }
             phase = 3
             fallthrough
         default: // carry to the goal
-            if xy > 0.03 || abs(object.z - grip.z) > 0.03 { phase = 0; return FetchExpert.move(Vec3(0, 0, 0.05), gripper: open) }
-            return FetchExpert.move(goal - object, gripper: close, gain: 1)
+            if xy > 0.03 || abs(object.z - grip.z) > 0.03 { phase = 0; return move(Vec3(0, 0, 0.05), gripper: open) }
+            return move(goal - object, gripper: close)
         }
     }
 
     // MARK: slide
 
+    /// Half extents (x, y) of the closed fingers' footprint: the pusher's corners.
+    static let pusherHalf = (0.0135, 0.0149)
+    static let puckRadius = 0.025
+
     private func slide(grip: Vec3, gripVelocity: Vec3, object: Vec3, objectVelocity: Vec3, goal: Vec3) -> [Float] {
         let s = FetchExpert.planar(goal - object)
         let a = FetchExpert.slideDeceleration
         switch phase {
-        case 0: // choose the release velocity and the point behind the puck
+        case 0: // choose the release velocity
             release = Vec3(copysign((2 * a * abs(s.x)).squareRoot(), s.x), copysign((2 * a * abs(s.y)).squareRoot(), s.y), 0)
             if release.norm < 1e-6 { return [0, 0, 0, 0] }
             phase = 1
             fallthrough
-        case 1: // go behind the puck along the release direction
+        case 1: // put the pusher's leading corner behind the puck on the line of the release velocity
             let u = release.normalized
-            let start = object - u * 0.09
+            let corner = Vec3(copysign(FetchExpert.pusherHalf.0, u.x), copysign(FetchExpert.pusherHalf.1, u.y), 0)
+            let start = object - u * (FetchExpert.puckRadius + 0.035) - corner
             let offset = FetchExpert.planar(grip - start).norm
-            if offset > 0.01 {
+            if offset > 0.006 {
                 if grip.z < FetchExpert.travelHeight - 0.02 && FetchExpert.planar(grip - object).norm < 0.1 {
-                    return FetchExpert.move(Vec3(0, 0, FetchExpert.travelHeight - grip.z), gripper: 0)
+                    return move(Vec3(0, 0, FetchExpert.travelHeight - grip.z), gripper: 0)
                 }
                 let z = FetchExpert.planar(grip - object).norm < 0.08 ? FetchExpert.travelHeight : max(grip.z, FetchExpert.pushHeight)
-                return FetchExpert.move(Vec3(start.x - grip.x, start.y - grip.y, z - grip.z), gripper: 0)
+                return move(Vec3(start.x - grip.x, start.y - grip.y, z - grip.z), gripper: 0)
             }
-            if grip.z > FetchExpert.pushHeight + 0.008 {
-                return FetchExpert.move(Vec3(start.x - grip.x, start.y - grip.y, FetchExpert.pushHeight - grip.z), gripper: 0)
+            if grip.z > FetchExpert.pushHeight + 0.008 || FetchExpert.planar(gripVelocity).norm > 0.05 {
+                return move(Vec3(start.x - grip.x, start.y - grip.y, FetchExpert.pushHeight - grip.z), gripper: 0)
             }
             phase = 2
             fallthrough
-        case 2: // strike: carry the puck up to the release velocity, steering through its centre
+        case 2: // strike: the corner carries the puck up to the speed the remaining distance needs
             let u = release.normalized
-            // The speed the puck needs now for the distance that remains.
             let need = (2 * a * max(s.dot(u), 0)).squareRoot()
-            if FetchExpert.planar(objectVelocity).dot(u) >= need { phase = 3; timer = 0; return brake(gripVelocity) }
-            let rel = FetchExpert.planar(grip - object)
+            if FetchExpert.planar(objectVelocity).dot(u) >= need * FetchExpert.releaseFraction { phase = 3; timer = 0; return brake() }
+            let corner = Vec3(copysign(FetchExpert.pusherHalf.0, u.x), copysign(FetchExpert.pusherHalf.1, u.y), 0)
+            let rel = FetchExpert.planar(grip + corner - object)
             let across = rel - u * rel.dot(u)
-            let speed = need * 1.15 + 0.05
-            // Target velocity along u, a pull back onto the line through the puck's centre.
-            let v = u * speed - across * 8
-            let delta = v * (2 * 0.02) + (v - FetchExpert.planar(gripVelocity)) * 0.02
-            return FetchExpert.move(Vec3(delta.x, delta.y, FetchExpert.pushHeight - grip.z), gripper: 0)
+            let speed = need + 0.04
+            let v = u * speed - across * 5
+            let t = target ?? grip
+            return steer(toward: Vec3(t.x, t.y, FetchExpert.pushHeight) + v * FetchEnvironment.controlDt, gripper: 0)
         default: // brake and stay clear
             timer += 1
-            return brake(gripVelocity)
+            return brake()
         }
     }
 
-    private func brake(_ v: Vec3) -> [Float] {
-        FetchExpert.move(FetchExpert.planar(v) * -0.03 + Vec3(0, 0, 0.01), gripper: 0)
-    }
+    static let releaseFraction = 0.99
+
+    private func brake() -> [Float] { steer(toward: grip + Vec3(0, 0, 0.01), gripper: 0) }
 }

@@ -35,9 +35,12 @@ struct FetchTests {
         var ok = 0
         for i in 0..<n {
             let task = FetchFamily.sampleTask(kind, zone: nil, &g)
-            let (_, results) = try episode(kind, task: task, seed: UInt64(i))
+            let (obs, results) = try episode(kind, task: task, seed: UInt64(i))
             if results.contains(where: { $0.info.success == true }) { ok += 1 }
-            else if fetchTrace { print("\(kind.rawValue) failed: \(task)") }
+            else if fetchTrace {
+                let o = obs.last!, n = o.count
+                print("\(kind.rawValue) failed: \(task) final achieved \(o[(n - 6)..<(n - 3)].map { Double($0) })")
+            }
         }
         return Double(ok) / Double(n)
     }
@@ -46,7 +49,7 @@ struct FetchTests {
     /// goals) on a smaller sample: 20 goals each (100 with MRBENCH_LONG_TESTS=1).
     @Test(arguments: [(FetchTaskKind.reach, 0.99), (.push, 0.95), (.pickAndPlace, 0.95), (.slide, 0.80)])
     func expertsMeetTheirThresholds(kind: FetchTaskKind, threshold: Double) throws {
-        let n = TestSupport.longTests ? 100 : 20
+        let n = TestSupport.longTests ? 100 : (getenv("FETCH_GOALS").flatMap { Int(String(cString: $0)) } ?? 20)
         let rate = try FetchTests.expertSuccess(kind, n: n)
         #expect(rate >= threshold, "\(kind.rawValue): expert success \(rate) over \(n) goals")
     }

@@ -21,6 +21,8 @@ public final class FetchExpert: Policy {
     private var timer = 0
     /// Slide: the release velocity chosen at the start of the strike.
     private var release = Vec3.zero
+    /// Push: the axis (0 x, 1 y) being pushed along.
+    private var pushAxis: Int?
     /// Slide: deceleration of the puck on the table (m/s²), μ g.
     static let slideDeceleration = 0.1 * 9.81
 
@@ -33,7 +35,7 @@ public final class FetchExpert: Policy {
     public init(kind: FetchTaskKind) { self.kind = kind; workspace = FetchConfiguration.of(kind).workspace }
 
     public func beginTrial(seed: UInt64) { phase = 0; timer = 0; target = nil }
-    public func beginEpisode(phase: EpisodePhase) { self.phase = 0; timer = 0; release = .zero; target = nil }
+    public func beginEpisode(phase: EpisodePhase) { self.phase = 0; timer = 0; release = .zero; target = nil; pushAxis = nil }
     public func observe(_ transition: Transition) {}
 
     public func act(_ o: [Float]) -> [Float] {
@@ -85,8 +87,15 @@ public final class FetchExpert: Policy {
         let toGoal = FetchExpert.planar(goal - object)
         let distance = toGoal.norm
         if distance < 0.015 { return move(Vec3(0, 0, 0.46 - grip.z) , gripper: 0) }
-        let u = toGoal / distance
-        let behind = object - u * 0.055
+        // Push one face at a time, along the axis of the larger error (a push on a corner slides
+        // the cube along the face normal, not along the push).
+        if abs(toGoal.x) < 0.012 { pushAxis = 1 } else if abs(toGoal.y) < 0.012 { pushAxis = 0 }
+        else if pushAxis == nil { pushAxis = abs(toGoal.x) >= abs(toGoal.y) ? 0 : 1 }
+        let u = pushAxis == 0 ? Vec3(toGoal.x > 0 ? 1 : -1, 0, 0) : Vec3(0, toGoal.y > 0 ? 1 : -1, 0)
+        let axisDistance = abs(toGoal.dot(u))
+        // Distance between the cube's and the pusher's centres when they touch along u (cube axis-aligned).
+        let contact = 0.025 * (abs(u.x) + abs(u.y)) + FetchExpert.pusherHalf.0 * abs(u.x) + FetchExpert.pusherHalf.1 * abs(u.y)
+        let behind = object - u * (contact + 0.012)
         let rel = FetchExpert.planar(grip - object)
         let along = rel.dot(u), across = (rel - u * along).norm
         switch phase {
@@ -106,8 +115,8 @@ public final class FetchExpert: Policy {
             fallthrough
         default: // push along the line
             if along > -0.02 || across > 0.03 { phase = 0; return move(Vec3(0, 0, FetchExpert.travelHeight - grip.z), gripper: 0) }
-            let step = min(distance, 0.03)
-            let aim = object - u * 0.045 + u * step
+            let step = min(axisDistance, 0.03)
+            let aim = object - u * (contact - 0.005) + u * step
             return move(Vec3(aim.x - grip.x, aim.y - grip.y, FetchExpert.pushHeight - grip.z), gripper: 0)
         }
     }
@@ -178,8 +187,13 @@ public final class FetchExpert: Policy {
             fallthrough
         case 2: // strike: the corner carries the puck up to the speed the remaining distance needs
             let u = release.normalized
-            let need = (2 * a * max(s.dot(u), 0)).squareRoot()
-            if FetchExpert.planar(objectVelocity).dot(u) >= need * FetchExpert.releaseFraction { phase = 3; timer = 0; return brake() }
+            // Each axis stops after v|v|/(2a): the speed along u whose slide covers the remaining
+            // distance, and the slide the puck's present velocity would give.
+            let remaining = max(s.dot(u), 0)
+            let need = (2 * a * remaining / (pow(abs(u.x), 3) + pow(abs(u.y), 3))).squareRoot()
+            let v0 = objectVelocity
+            let slideNow = Vec3(v0.x * abs(v0.x), v0.y * abs(v0.y), 0) / (2 * a)
+            if slideNow.dot(u) >= remaining * FetchExpert.releaseFraction { phase = 3; timer = 0; return brake() }
             let corner = Vec3(copysign(FetchExpert.pusherHalf.0, u.x), copysign(FetchExpert.pusherHalf.1, u.y), 0)
             let rel = FetchExpert.planar(grip + corner - object)
             let across = rel - u * rel.dot(u)

@@ -107,14 +107,14 @@ struct FetchTests {
     }
 
     /// The cube never ends inside the table and nothing diverges under random actions
-    /// (5,000 steps per id here; `mrbench check-env … --steps 100000` for the long run).
+    /// (2,000 steps per id here; `mrbench check-env … --steps 100000` for the long run).
     @Test(arguments: FetchFamily.specs.map(\.id))
     func randomStepsKeepTheObjectOnTheTable(id: String) throws {
         let env = try Registry.environment(id).make()
         var g = SeededGenerator(seed: 3)
         var episode: UInt64 = 0
         _ = env.reset(seed: 0)
-        let steps = TestSupport.longTests ? 50_000 : 5_000
+        let steps = TestSupport.longTests ? 50_000 : 2_000
         for _ in 0..<steps {
             let r = try env.step(env.actionSpace.sample(using: &g))
             #expect(r.status != .truncated(.diverged), "\(id) diverged")

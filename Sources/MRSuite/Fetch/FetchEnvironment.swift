@@ -319,6 +319,20 @@ public final class FetchEnvironment: PhysicsEnvironment {
         return Vec3(0, -atan2(-m02, cy), -atan2(-m10, m11))
     }
 
+    /// Whether the object may sleep through the next control step: it rests on the table top
+    /// (still, at its resting height, inside the footprint) and the gripper is too far to reach it
+    /// within one step (0.25 m: the gripper's and the object's extents plus twice the fastest
+    /// travel per step). A pure function of the state, so rollouts stay deterministic; it saves
+    /// the cube's contact rows in the solver while the gripper is elsewhere.
+    func objectCanSleep(_ object: BodyID, grip: Vec3) -> Bool {
+        let p = simulation.bodyPose(object).position
+        guard (p - grip).norm > 0.25 else { return false }
+        guard abs(p.z - config.objectHeight) < 0.002 else { return false }
+        let t = config.table
+        guard p.x > t.low.x + 0.04, p.x < t.high.x - 0.04, p.y > t.low.y + 0.04, p.y < t.high.y - 0.04 else { return false }
+        return simulation.linearVelocity(object).norm < 1e-3 && simulation.angularVelocity(object).norm < 1e-2
+    }
+
     /// True when the object's centre lies inside the table (it fell through).
     func objectInsideTable() -> Bool {
         guard let object else { return false }
@@ -346,6 +360,7 @@ public final class FetchEnvironment: PhysicsEnvironment {
                 let controls = fingers.map { j in FetchEnvironment.fingerStiffness * min(max(simulation.jointPosition(j) + Double(a[3]), r.lowerBound), r.upperBound) }
                 try simulation.setControls(controls)
             }
+            if let object { try simulation.setFrozen(object, objectCanSleep(object, grip: grip)) }
             try simulation.step(substeps: substeps)
             if objectInsideTable() { throw PhysicsError.diverged("the object is inside the table") }
         } catch {

@@ -599,6 +599,27 @@ public final class Simulation {
         dBodySetAngularVel(rec.handle, w.x, w.y, w.z)
     }
 
+    /// Freezes a dynamic body where it is (ODE's disable: zero velocity, no part in the step until
+    /// released; a joint or contact to an enabled body wakes it) or releases it. An environment may
+    /// freeze a body at rest that nothing can reach within the next step, as physics engines' sleeping
+    /// does; the decision must be a function of the state so that rollouts stay deterministic.
+    /// `restore` releases every body.
+    public func setFrozen(_ b: BodyID, _ frozen: Bool) throws(PhysicsError) {
+        try check(b)
+        guard !bodies[b.index].kinematic else { throw .invalidArgument("\(bodies[b.index].name) is kinematic") }
+        let h = bodies[b.index].handle
+        if frozen {
+            dBodySetLinearVel(h, 0, 0, 0)
+            dBodySetAngularVel(h, 0, 0, 0)
+            dBodyDisable(h)
+        } else {
+            dBodyEnable(h)
+        }
+    }
+
+    /// Whether a body is frozen (`setFrozen`), or was woken since by a contact or joint.
+    public func isFrozen(_ b: BodyID) -> Bool { dBodyIsEnabled(bodies[b.index].handle) == 0 }
+
     /// Joint position: hinge angle (rad), slider displacement (m), planar coordinates; 0 for other kinds.
     public func jointPosition(_ j: JointID) -> Double {
         let r = joints[j.index]
@@ -716,6 +737,7 @@ public final class Simulation {
         mr_ode_prepare_thread()
         for (i, b) in s.bodies.enumerated() {
             let rec = bodies[i]
+            if !rec.kinematic { dBodyEnable(rec.handle) }
             dBodySetPosition(rec.handle, b.position.x, b.position.y, b.position.z)
             setQuaternion(i, b.quaternion)
             dBodySetLinearVel(rec.handle, b.linearVelocity.x, b.linearVelocity.y, b.linearVelocity.z)

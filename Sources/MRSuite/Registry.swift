@@ -133,9 +133,9 @@ public enum Registry {
         PointNavigationEnvironment.denseSpec,
         PointNavigationEnvironment.sparseSpec,
         CubeNavigationEnvironment.spec,
-    ] + LocomotionFamilies.specs
+    ] + LocomotionFamilies.specs + FetchFamily.specs
 
-    public static let benchmarks: [BenchmarkSpec] = NavigationBenchmarks.specs + LocomotionFamilies.benchmarks
+    public static let benchmarks: [BenchmarkSpec] = NavigationBenchmarks.specs + LocomotionFamilies.benchmarks + FetchFamily.benchmarks
 
     /// The spec of a registered benchmark.
     /// - Throws: `RegistryError.unknownBenchmark` listing the known ids.

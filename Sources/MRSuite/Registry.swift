@@ -130,6 +130,7 @@ public struct BenchmarkSpec: Sendable {
 public enum Registry {
     public static let environments: [EnvironmentSpec] = [
         PendulumEnvironment.spec,
+    ] + ManipulationFamilies.specs + [
     ]
 
     public static let benchmarks: [BenchmarkSpec] = []

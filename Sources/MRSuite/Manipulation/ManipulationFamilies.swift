@@ -29,6 +29,8 @@ public enum ManipulationFamilies {
     /// Every Sawyer task that exists, in ENVIRONMENTS.md's order within each split.
     static let tasks: [SawyerTaskRecord] = [
         SawyerTaskRecord(ReachTask.self),
+        SawyerTaskRecord(PushTask.self),
+        SawyerTaskRecord(PickPlaceTask.self),
     ]
 
     /// The 15 tasks of ML10 (10 train, 5 test); `ml10-v1` is registered only when all exist.

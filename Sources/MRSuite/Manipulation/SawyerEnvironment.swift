@@ -10,7 +10,7 @@ import MRPhysics
 ///
 /// | observation | meaning |
 /// | --- | --- |
-/// | 0…2 | hand (tcp) position |
+/// | 0…2 | hand position (the tcp, midway between the pads, is 0.03 m below it) |
 /// | 3 | gripper opening: pad distance / 0.1, clipped to [0, 1] |
 /// | 4…6, 7…10 | object 1 position, quaternion (x, y, z, w) |
 /// | 11…13, 14…17 | object 2 position, quaternion (zeros where the task has none) |

@@ -16,6 +16,8 @@ public struct SawyerRig {
     public static let horizon = 500
     /// Δxyz per unit action (m).
     public static let actionScale = 0.01
+    /// The tcp (midway between the pads) lies this far below the hand position.
+    public static let tcpBelowHand = 0.03
     /// Where the scene file puts the hand and mocap (the rig's build pose).
     public static let buildHandPosition = Vec3(0, 0.6, 0.2)
     /// Default hand bounds (Meta-World's `hand_low` / `hand_high`).

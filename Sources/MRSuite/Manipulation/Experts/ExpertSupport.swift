@@ -35,3 +35,43 @@ class SawyerExpert: Policy {
         return [c(d.x), c(d.y), c(d.z), c(grip)]
     }
 }
+
+/// The grasp-and-carry routine shared by the puck experts: hover over the object, descend with the
+/// gripper open until the tcp is at the object's centre, close for a few steps, then carry the tcp
+/// to `carryTarget(view)`; if the object slips out (more than 4 cm from the tcp), start over.
+class GraspingExpert: SawyerExpert {
+    enum Phase { case approach, descend, close, carry }
+    var phase = Phase.approach
+    var closing = 0
+    /// Tcp height above the object's centre while hovering.
+    var hover = 0.08
+    /// Where the object's centre should be grasped, relative to the observed object position.
+    var graspOffset = Vec3.zero
+    override func restart() { phase = .approach; closing = 0 }
+
+    /// The tcp target once the object is held.
+    func carryTarget(_ v: SawyerView) -> Vec3 { fatalError("subclass") }
+
+    override func decide(_ v: SawyerView) -> [Float] {
+        let tcp = v.hand - Vec3(0, 0, SawyerRig.tcpBelowHand)
+        let grasp = v.object + graspOffset
+        let xy = ((tcp.x - grasp.x) * (tcp.x - grasp.x) + (tcp.y - grasp.y) * (tcp.y - grasp.y)).squareRoot()
+        switch phase {
+        case .approach:
+            if xy < 0.012 { phase = .descend }
+            let high = max(grasp.z + hover, tcp.z)
+            return Self.move(tcp, to: Vec3(grasp.x, grasp.y, xy > 0.04 ? high : grasp.z + hover), p: 10, grip: -1)
+        case .descend:
+            if xy > 0.03 { phase = .approach }
+            if abs(tcp.z - grasp.z) < 0.006 { phase = .close }
+            return Self.move(tcp, to: grasp, p: 10, grip: -1)
+        case .close:
+            closing += 1
+            if closing > 12 { phase = .carry }
+            return Self.move(tcp, to: grasp, p: 10, grip: 1)
+        case .carry:
+            if (tcp - grasp).norm > 0.04 { phase = .approach; closing = 0 }
+            return Self.move(tcp, to: carryTarget(v), p: 10, grip: 1)
+        }
+    }
+}

@@ -31,6 +31,8 @@ public enum ManipulationFamilies {
         SawyerTaskRecord(ReachTask.self),
         SawyerTaskRecord(PushTask.self),
         SawyerTaskRecord(PickPlaceTask.self),
+        SawyerTaskRecord(DrawerOpenTask.self),
+        SawyerTaskRecord(DrawerCloseTask.self),
     ]
 
     /// The 15 tasks of ML10 (10 train, 5 test); `ml10-v1` is registered only when all exist.

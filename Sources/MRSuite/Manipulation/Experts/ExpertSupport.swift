@@ -21,6 +21,7 @@ class SawyerExpert: Policy {
     func beginEpisode(phase: EpisodePhase) { t = 0; restart() }
     func act(_ observation: [Float]) -> [Float] {
         let a = decide(SawyerView(observation))
+        if DEBUGTRACE && t % 10 == 0 { let v = SawyerView(observation); print("t=\(t) hand=\(v.hand) open=\(v.opening) obj=\(v.object) a=\(a)") }
         t += 1
         return a
     }
@@ -75,3 +76,5 @@ class GraspingExpert: SawyerExpert {
         }
     }
 }
+
+let DEBUGTRACE = false

@@ -33,6 +33,10 @@ public enum ManipulationFamilies {
         SawyerTaskRecord(PickPlaceTask.self),
         SawyerTaskRecord(DrawerOpenTask.self),
         SawyerTaskRecord(DrawerCloseTask.self),
+        SawyerTaskRecord(ButtonPressTopdownTask.self),
+        SawyerTaskRecord(DoorOpenTask.self),
+        SawyerTaskRecord(DoorCloseTask.self),
+        SawyerTaskRecord(WindowOpenTask.self),
     ]
 
     /// The 15 tasks of ML10 (10 train, 5 test); `ml10-v1` is registered only when all exist.

@@ -37,6 +37,8 @@ public enum ManipulationFamilies {
         SawyerTaskRecord(DoorOpenTask.self),
         SawyerTaskRecord(DoorCloseTask.self),
         SawyerTaskRecord(WindowOpenTask.self),
+        SawyerTaskRecord(SweepTask.self),
+        SawyerTaskRecord(SweepIntoTask.self),
     ]
 
     /// The 15 tasks of ML10 (10 train, 5 test); `ml10-v1` is registered only when all exist.

@@ -39,6 +39,10 @@ public enum ManipulationFamilies {
         SawyerTaskRecord(WindowOpenTask.self),
         SawyerTaskRecord(SweepTask.self),
         SawyerTaskRecord(SweepIntoTask.self),
+        SawyerTaskRecord(ShelfPlaceTask.self),
+        SawyerTaskRecord(BasketballTask.self),
+        SawyerTaskRecord(PegInsertSideTask.self),
+        SawyerTaskRecord(LeverPullTask.self),
     ]
 
     /// The 15 tasks of ML10 (10 train, 5 test); `ml10-v1` is registered only when all exist.

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import MRCore
 
 /// The parts of a Sawyer observation a scripted expert reads.
@@ -77,4 +80,4 @@ class GraspingExpert: SawyerExpert {
     }
 }
 
-let DEBUGTRACE = false
+let DEBUGTRACE = getenv("MRB_TRACE") != nil

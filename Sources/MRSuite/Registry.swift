@@ -133,9 +133,10 @@ public enum Registry {
         PointNavigationEnvironment.denseSpec,
         PointNavigationEnvironment.sparseSpec,
         CubeNavigationEnvironment.spec,
-    ] + LocomotionFamilies.specs + FetchFamily.specs
+    ] + LocomotionFamilies.specs + FetchFamily.specs + ManipulationFamilies.specs
 
     public static let benchmarks: [BenchmarkSpec] = NavigationBenchmarks.specs + LocomotionFamilies.benchmarks + FetchFamily.benchmarks
+        + ManipulationFamilies.benchmarks
 
     /// The spec of a registered benchmark.
     /// - Throws: `RegistryError.unknownBenchmark` listing the known ids.

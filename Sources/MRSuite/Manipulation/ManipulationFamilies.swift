@@ -1,0 +1,103 @@
+import MRCore
+
+/// One Sawyer task, type-erased for the registry and the benchmarks.
+struct SawyerTaskRecord: Sendable {
+    let name: String
+    let split: Split
+    let spec: EnvironmentSpec
+    let scene: String
+    let sample: @Sendable (inout SeededGenerator) throws -> JSONValue
+    /// The time-limited, hidden-goal environment of a task-set entry (ML1 / ML10).
+    let makeHidden: @Sendable (_ params: JSONValue, _ assets: String?) throws -> any Environment
+
+    init<T: SawyerTask>(_ t: T.Type) {
+        name = T.name; split = T.split; spec = SawyerEnvironment<T>.spec; scene = T.scene
+        sample = { g in try JSONCoding.value(of: T.sample(&g)) }
+        let id = T.identifier
+        makeHidden = { params, assets in
+            let d: T.Descriptor
+            do { d = try JSONCoding.decode(T.Descriptor.self, from: params) } catch {
+                throw EnvironmentError.invalidTask("\(id): task parameters \(params) do not decode as \(T.Descriptor.kind): \(error)")
+            }
+            return TimeLimit(try SawyerEnvironment<T>(assets: assets, hidesGoal: true, task: d))
+        }
+    }
+}
+
+/// The `ml10/*` environments and the ML10 / ML1 benchmarks.
+public enum ManipulationFamilies {
+    /// Every Sawyer task that exists, in ENVIRONMENTS.md's order within each split.
+    static let tasks: [SawyerTaskRecord] = [
+        SawyerTaskRecord(ReachTask.self),
+        SawyerTaskRecord(PushTask.self),
+        SawyerTaskRecord(PickPlaceTask.self),
+        SawyerTaskRecord(DrawerOpenTask.self),
+        SawyerTaskRecord(DrawerCloseTask.self),
+        SawyerTaskRecord(ButtonPressTopdownTask.self),
+        SawyerTaskRecord(DoorOpenTask.self),
+        SawyerTaskRecord(DoorCloseTask.self),
+        SawyerTaskRecord(WindowOpenTask.self),
+        SawyerTaskRecord(SweepTask.self),
+        SawyerTaskRecord(SweepIntoTask.self),
+        SawyerTaskRecord(ShelfPlaceTask.self),
+        SawyerTaskRecord(BasketballTask.self),
+        SawyerTaskRecord(PegInsertSideTask.self),
+        SawyerTaskRecord(LeverPullTask.self),
+    ]
+
+    /// The 15 tasks of ML10 (10 train, 5 test); `ml10-v1` is registered only when all exist.
+    static let ml10Train = ["reach", "push", "pick-place", "door-open", "drawer-close", "button-press-topdown", "peg-insert-side", "window-open", "sweep", "basketball"]
+    static let ml10Test = ["drawer-open", "door-close", "shelf-place", "sweep-into", "lever-pull"]
+
+    public static var specs: [EnvironmentSpec] { tasks.map(\.spec) }
+
+    static let protocol_ = EvaluationProtocol(adaptationEpisodes: 10, evaluationEpisodes: 3, horizon: SawyerRig.horizon, metric: .success)
+    static let rigModels = ["models/sawyer_rig.xml", "models/sawyer_rig_control.xml"]
+    /// The seed every ML task set was generated from (`mrbench tasksets generate <id> --seed 20260`).
+    static let seed: UInt64 = 20260
+
+    static func entries(_ r: SawyerTaskRecord, count: Int, _ g: inout SeededGenerator) throws -> [TaskSetEntry] {
+        try (0..<count).map { _ in TaskSetEntry(task: r.name, env: r.spec.id, params: try r.sample(&g)) }
+    }
+
+    static func hiddenFactory() -> @Sendable (TaskSetEntry, String?) throws -> any Environment {
+        { entry, assets in
+            guard let r = tasks.first(where: { $0.spec.id == entry.env }) else { throw EnvironmentError.invalidTask("no Sawyer task \(entry.env)") }
+            return try r.makeHidden(entry.params, assets)
+        }
+    }
+
+    /// `ml1-<task>-v1`: 50 train and 40 held-out test goals of one task, goal hidden.
+    static func ml1(_ r: SawyerTaskRecord) -> BenchmarkSpec {
+        let id = "ml1-\(r.name)-v1"
+        return BenchmarkSpec(
+            id: id, summary: "ML1 \(r.name): 50 train / 40 test goals of one Sawyer task, goal hidden", evaluation: protocol_,
+            models: rigModels + [r.scene], defaultSeed: seed, hidesGoal: true,
+            generate: { s in
+                let root = SeededGenerator(seed: s)
+                var gt = root.derived("train"), ge = root.derived("test")
+                return TaskSet(benchmark: id, seed: s, train: try entries(r, count: 50, &gt), test: try entries(r, count: 40, &ge))
+            },
+            makeEnvironment: hiddenFactory())
+    }
+
+    /// `ml10-v1`: the 10 train tasks × 50 goals, the 5 test tasks × 40 goals, goal hidden.
+    static func ml10() -> BenchmarkSpec? {
+        let byName = Dictionary(uniqueKeysWithValues: tasks.map { ($0.name, $0) })
+        guard (ml10Train + ml10Test).allSatisfy({ byName[$0] != nil }) else { return nil }
+        let train = ml10Train.map { byName[$0]! }, test = ml10Test.map { byName[$0]! }
+        return BenchmarkSpec(
+            id: "ml10-v1", summary: "ML10: 10 Sawyer train tasks × 50 goals, 5 held-out test tasks × 40 goals, goal hidden", evaluation: protocol_,
+            models: rigModels + (train + test).map(\.scene), defaultSeed: seed, hidesGoal: true,
+            generate: { s in
+                let root = SeededGenerator(seed: s)
+                var tr: [TaskSetEntry] = [], te: [TaskSetEntry] = []
+                for r in train { var g = root.derived("train/\(r.name)"); tr += try entries(r, count: 50, &g) }
+                for r in test { var g = root.derived("test/\(r.name)"); te += try entries(r, count: 40, &g) }
+                return TaskSet(benchmark: "ml10-v1", seed: s, train: tr, test: te)
+            },
+            makeEnvironment: hiddenFactory())
+    }
+
+    public static var benchmarks: [BenchmarkSpec] { (ml10().map { [$0] } ?? []) + tasks.map(ml1) }
+}

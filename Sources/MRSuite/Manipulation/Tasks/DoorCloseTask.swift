@@ -1,0 +1,52 @@
+import MRCore
+import MRPhysics
+
+/// `ml10/door-close-v1`: push a door that starts swung open by 90° shut.
+///
+/// Object 1 is the handle. Reward (Meta-World v2 `SawyerDoorCloseEnvV3`): 3 · hand_in_place + 6 ·
+/// in_place with in_place = tolerance(‖handle − goal‖, (0, 0.05), margin ‖handle start − goal‖,
+/// gaussian) and hand_in_place = tolerance(‖tcp − goal‖, (0, 0.0125), margin ‖hand start − handle‖ +
+/// 0.1, gaussian); 10 once ‖handle − goal‖ < 0.05. Success: ‖handle − goal‖ ≤ 0.08. Goals: door
+/// (0, 0.85, 0.15)…(0.1, 0.95, 0.15), goal = door + (0.2, −0.2, 0) (the closed handle); hand starts at (−0.5, 0.6, 0.2).
+public struct DoorCloseTask: SawyerTask {
+    public static let name = "door-close"
+    public static let scene = "models/ml10_door.xml"
+    public static let split = Split.test
+    public static let handInitial = Vec3(-0.5, 0.6, 0.2)
+    static let goalOffset = Vec3(0.2, -0.2, 0)
+    static let startAngle = Double.pi / 2
+
+    public static let defaultDescriptor = SawyerGoal(object: Vec3(0.05, 0.9, 0.15), goal: Vec3(0.05, 0.9, 0.15) + goalOffset)
+    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal {
+        let o = SawyerSampling.uniform(&g, DoorParts.doorLow, DoorParts.doorHigh)
+        return SawyerGoal(object: o, goal: o + goalOffset)
+    }
+    public static func validate(_ d: SawyerGoal) throws {
+        try SawyerSampling.check(d.object, DoorParts.doorLow, DoorParts.doorHigh, "door", task: name)
+        guard (d.goal - d.object - goalOffset).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(name): goal must be door + \(goalOffset)") }
+    }
+    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
+    public static func expert(_ d: SawyerGoal) -> any Policy { DoorExpert(door: d.object, opening: false, target: d.goal) }
+
+    let parts: DoorParts
+    var handleInitial = Vec3.zero
+    public init(rig: SawyerRig) throws { parts = try DoorParts(rig: rig) }
+
+    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws {
+        try parts.place(at: d.object, angle: Self.startAngle, rig: rig)
+        handleInitial = parts.handle(rig)
+    }
+
+    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { parts.observed(rig) }
+
+    public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
+        let handle = parts.handle(rig)
+        let err = (handle - d.goal).norm
+        let inPlace = Shaping.tolerance(err, bounds: (0, 0.05), margin: (handleInitial - d.goal).norm, sigmoid: .gaussian)
+        let handInPlace = Shaping.tolerance((rig.tcp - d.goal).norm, bounds: (0, 0.0125), margin: (Self.handInitial - handle).norm + 0.1, sigmoid: .gaussian)
+        var r = 3 * handInPlace + 6 * inPlace
+        if err < 0.05 { r = 10 }
+        return SawyerEvaluation(reward: r, success: err <= 0.08,
+                                terms: [RewardTerm("hand_in_place", handInPlace), RewardTerm("in_place", inPlace), RewardTerm("handle_to_goal", err)])
+    }
+}

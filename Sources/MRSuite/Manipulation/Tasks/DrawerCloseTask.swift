@@ -1,0 +1,54 @@
+import MRCore
+import MRPhysics
+
+/// `ml10/drawer-close-v1`: push a drawer that starts 0.15 m open shut.
+///
+/// Object 1 is the handle. Reward (Meta-World v2 `SawyerDrawerCloseEnvV3`): 10 · hamacher(reach,
+/// in_place), reach = hamacher(tolerance(‖handle − tcp‖, (0, 0.005), margin |‖handle start − tcp
+/// start‖ − 0.005|, gaussian), gripper effort clipped to [0, 1]), in_place = tolerance(‖handle −
+/// goal‖, (0, 0.05), margin |‖handle start − goal‖ − 0.05|, long tail); 10 once ‖handle − goal‖ ≤
+/// 0.065. Success: ‖handle − goal‖ ≤ 0.065. Goals: case (−0.1, 0.9, 0)…(0.1, 0.9, 0), goal = case + (0, −0.16, 0.09).
+public struct DrawerCloseTask: SawyerTask {
+    public static let name = "drawer-close"
+    public static let scene = "models/ml10_drawer.xml"
+    public static let split = Split.train
+    static let goalOffset = Vec3(0, -0.16, 0.09)
+    static let startOpening = 0.15
+
+    public static let defaultDescriptor = SawyerGoal(object: Vec3(0, 0.9, 0), goal: Vec3(0, 0.9, 0) + goalOffset)
+    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal {
+        let o = SawyerSampling.uniform(&g, DrawerParts.caseLow, DrawerParts.caseHigh)
+        return SawyerGoal(object: o, goal: o + goalOffset)
+    }
+    public static func validate(_ d: SawyerGoal) throws {
+        try SawyerSampling.check(d.object, DrawerParts.caseLow, DrawerParts.caseHigh, "drawer", task: name)
+        guard (d.goal - d.object - goalOffset).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(name): goal must be drawer + \(goalOffset)") }
+    }
+    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
+    public static func expert(_ d: SawyerGoal) -> any Policy { DrawerCloseExpert(d) }
+
+    let parts: DrawerParts
+    var handleInitial = Vec3.zero, tcpInitial = Vec3.zero
+    public init(rig: SawyerRig) throws { parts = try DrawerParts(rig: rig) }
+
+    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws {
+        try parts.place(at: d.object, opening: Self.startOpening, rig: rig)
+        handleInitial = parts.handle(rig); tcpInitial = rig.tcp
+    }
+
+    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { parts.observed(rig) }
+
+    public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
+        let handle = parts.handle(rig)
+        let err = (handle - d.goal).norm, err0 = (handleInitial - d.goal).norm
+        let inPlace = Shaping.tolerance(err, bounds: (0, 0.05), margin: abs(err0 - 0.05))
+        let reachRadius = 0.005
+        let tcpToHandle = (handle - rig.tcp).norm
+        var reach = Shaping.tolerance(tcpToHandle, bounds: (0, reachRadius), margin: abs((handleInitial - tcpInitial).norm - reachRadius), sigmoid: .gaussian)
+        reach = Shaping.hamacher(reach, min(max(0, Double(action[3])), 1))
+        var r = Shaping.hamacher(reach, inPlace)
+        if err <= 0.065 { r = 1 }
+        return SawyerEvaluation(reward: 10 * r, success: err <= 0.065,
+                                terms: [RewardTerm("reach", reach), RewardTerm("in_place", inPlace), RewardTerm("handle_to_goal", err)])
+    }
+}

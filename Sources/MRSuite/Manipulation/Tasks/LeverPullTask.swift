@@ -1,0 +1,68 @@
+import MRCore
+import MRPhysics
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ml10/lever-pull-v1`: lift a lever arm (radius 0.2 m) from pointing at the robot to pointing up.
+///
+/// Object 1 is the arm's end. Reward (after Meta-World v2 `SawyerLeverPullEnvV3`): 10 ·
+/// hamacher(ready, in_place), in_place = tolerance(‖end − goal‖, (0, 0.04), margin ‖end start − goal‖,
+/// long tail); ready = tolerance(‖(lift point − under-grip point) ⊙ (4, 1, 4)‖, (0, 0.02), margin at
+/// the start, long tail). Meta-World measures ready from the arm's "shoulder" (hand + (0, 0.055, 0.07));
+/// this rig lifts with its pads under the lever's grip, so the lift point is the tcp and the
+/// target point 0.034 below the grip's centre (arm end + (0.06, 0, 0)). Success: |angle − π/2| ≤ π/24.
+/// Goals: lever base (−0.1, 0.7, 0)…(0.1, 0.8, 0), goal = base + (0.12, 0, 0.45); hand starts at
+/// (0, 0.4, 0.2); hand z may go down to −0.15 (Meta-World's bounds).
+public struct LeverPullTask: SawyerTask {
+    public static let name = "lever-pull"
+    public static let scene = "models/ml10_lever_pull.xml"
+    public static let split = Split.test
+    public static let handInitial = Vec3(0, 0.4, 0.2)
+    public static let handLow = Vec3(-0.5, 0.40, -0.15)
+    static let low = Vec3(-0.1, 0.7, 0), high = Vec3(0.1, 0.8, 0)
+    static let goalOffset = Vec3(0.12, 0, 0.45)
+    static let endOffset = Vec3(0, -0.2, 0), gripOffset = Vec3(0.06, 0, 0)
+
+    public static let defaultDescriptor = SawyerGoal(object: Vec3(0, 0.75, 0), goal: Vec3(0, 0.75, 0) + goalOffset)
+    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal {
+        let o = SawyerSampling.uniform(&g, low, high)
+        return SawyerGoal(object: o, goal: o + goalOffset)
+    }
+    public static func validate(_ d: SawyerGoal) throws {
+        try SawyerSampling.check(d.object, low, high, "lever", task: name)
+        guard (d.goal - d.object - goalOffset).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(name): goal must be lever + \(goalOffset)") }
+    }
+    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
+    public static func expert(_ d: SawyerGoal) -> any Policy { LeverPullExpert(d) }
+
+    let base: BodyID, link: BodyID, axis: JointID
+    var endInitial = Vec3.zero, tcpInitial = Vec3.zero
+    public init(rig: SawyerRig) throws { base = try rig.body("lever"); link = try rig.body("lever_link"); axis = try rig.joint("LeverAxis") }
+
+    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws {
+        try rig.place([base, link], at: d.object)
+        endInitial = end(rig); tcpInitial = rig.tcp
+    }
+
+    func end(_ rig: SawyerRig) -> Vec3 { rig.simulation.bodyPose(link).apply(Self.endOffset) }
+
+    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) {
+        let (_, q) = rig.observedPose(link)
+        return (end(rig), q, nil, nil)
+    }
+
+    public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
+        let e = end(rig)
+        let under = Vec3(0, 0, -0.034) + Self.gripOffset
+        let scale = Vec3(4, 1, 4)
+        let ready = Shaping.tolerance((rig.tcp - (e + under)).scaled(scale).norm, bounds: (0, 0.02),
+                                      margin: (tcpInitial - (endInitial + under)).scaled(scale).norm)
+        let inPlace = Shaping.tolerance((e - d.goal).norm, bounds: (0, 0.04), margin: (endInitial - d.goal).norm)
+        let angle = rig.simulation.jointPosition(axis)
+        let err = abs(angle - Double.pi / 2)
+        return SawyerEvaluation(reward: 10 * Shaping.hamacher(ready, inPlace), success: err <= Double.pi / 24,
+                                terms: [RewardTerm("ready", ready), RewardTerm("in_place", inPlace), RewardTerm("angle_error", err)])
+    }
+}

@@ -1,0 +1,53 @@
+import MRCore
+import MRPhysics
+
+/// `ml10/sweep-v1`: sweep a puck along the table to the goal at x = 0.5 (Meta-World sweeps it to the
+/// table's edge; here the table top is unbounded, so the goal is the spot at the edge).
+///
+/// Reward (Meta-World v2 `SawyerSweepEnvV3`): 2 · caging + 6 · hamacher(caging, in_place), caging
+/// with obj radius 0.02, pad threshold 0.05, xz threshold 0.005; in_place = tolerance(‖obj − goal‖,
+/// (0, 0.05), margin ‖obj start − goal‖, long tail); 10 once ‖obj − goal‖ < 0.05.
+/// Success: ‖obj − goal‖ ≤ 0.05. Goals: puck (−0.1, 0.6, 0.02)…(0.1, 0.7, 0.02), goal (0.5, puck y, 0.01).
+public struct SweepTask: SawyerTask {
+    public static let name = "sweep"
+    public static let scene = "models/ml10_sweep.xml"
+    public static let split = Split.train
+    static let objLow = Vec3(-0.1, 0.6, 0.02), objHigh = Vec3(0.1, 0.7, 0.02)
+
+    public static let defaultDescriptor = SawyerGoal(object: Vec3(0, 0.65, 0.02), goal: Vec3(0.5, 0.65, 0.01))
+    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal {
+        let o = SawyerSampling.uniform(&g, objLow, objHigh)
+        return SawyerGoal(object: o, goal: Vec3(0.5, o.y, 0.01))
+    }
+    public static func validate(_ d: SawyerGoal) throws {
+        try SawyerSampling.check(d.object, objLow, objHigh, "puck", task: name)
+        guard (d.goal - Vec3(0.5, d.object.y, 0.01)).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(name): goal must be (0.5, puck y, 0.01)") }
+    }
+    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
+    public static func expert(_ d: SawyerGoal) -> any Policy { SweepExpert(d) }
+
+    let obj: BodyID
+    var memory = PuckMemory()
+    public init(rig: SawyerRig) throws { obj = try rig.body("obj") }
+
+    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws {
+        try rig.place([obj], at: d.object)
+        memory.record(object: d.object, rig: rig)
+    }
+
+    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) {
+        let (p, q) = rig.observedPose(obj)
+        return (p, q, nil, nil)
+    }
+
+    public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
+        let o = rig.simulation.bodyPose(obj).position
+        let toGoal = (o - d.goal).norm, tcpToObj = (o - rig.tcp).norm
+        let inPlace = Shaping.tolerance(toGoal, bounds: (0, 0.05), margin: (memory.objectInitial - d.goal).norm)
+        let grasped = memory.caging(rig, object: o, effort: action[3], objectRadius: 0.02, padThreshold: 0.05, reachRadius: 0.01, xzThreshold: 0.005)
+        var r = 2 * grasped + 6 * Shaping.hamacher(grasped, inPlace)
+        if toGoal < 0.05 { r = 10 }
+        return SawyerEvaluation(reward: r, success: toGoal <= 0.05,
+                                terms: [RewardTerm("grasp", grasped), RewardTerm("in_place", inPlace), RewardTerm("obj_to_goal", toGoal), RewardTerm("tcp_to_obj", tcpToObj)])
+    }
+}

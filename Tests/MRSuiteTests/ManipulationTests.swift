@@ -1,0 +1,128 @@
+import MRCore
+import MRPhysics
+import Testing
+@testable import MRSuite
+
+/// The ML10-style Sawyer suite: shaping vocabulary, observation layout and hidden goal, reward
+/// range, expert thresholds and reward conditions on a sample of frozen goals.
+@Suite("ML10 manipulation")
+struct ManipulationTests {
+    // MARK: shaping vocabulary (values computed with Metaworld's reward_utils formulas in Python/NumPy)
+
+    @Test func toleranceMatchesMetaworld() {
+        #expect(Shaping.tolerance(0.03, bounds: (0, 0.05), margin: 0.5) == 1)
+        #expect(abs(Shaping.tolerance(0.3, bounds: (0, 0.05), margin: 0.5) - 0.3076923076923077) < 1e-12)
+        #expect(abs(Shaping.tolerance(-0.2, bounds: (0, 0.05), margin: 0.4) - 0.3076923076923077) < 1e-12)
+        #expect(abs(Shaping.tolerance(0.55, bounds: (0, 0.05), margin: 0.5) - 0.1) < 1e-12)  // value at margin
+        #expect(abs(Shaping.tolerance(0.3, bounds: (0, 0.05), margin: 0.5, sigmoid: .gaussian) - 0.5623413251903491) < 1e-12)
+        #expect(Shaping.tolerance(0.3, bounds: (0, 0.05), margin: 0) == 0)
+    }
+
+    @Test func hamacherMatchesMetaworld() {
+        #expect(abs(Shaping.hamacher(0.3, 0.6) - 0.25) < 1e-12)
+        #expect(abs(Shaping.hamacher(1, 0.2) - 0.2) < 1e-12)
+        #expect(Shaping.hamacher(0, 0) == 0)
+    }
+
+    @Test func gripperCagingMatchesMetaworld() {
+        let o = Vec3(0.05, 0.65, 0.02), oi = Vec3(0, 0.62, 0.02), ti = Vec3(0, 0.6, 0.17)
+        func c(_ l: Double, _ r: Double, _ tcp: Vec3, _ d: Shaping.Density) -> Double {
+            Shaping.gripperCaging(Shaping.CagingInput(leftPadY: l, rightPadY: r, tcp: tcp, initialTcp: ti, object: o, initialObject: oi, effort: 0.5),
+                                  objectRadius: 0.015, padSuccessThreshold: 0.05, objectReachRadius: 0.01, xzThreshold: 0.005, density: d)
+        }
+        #expect(c(0.71, 0.57, Vec3(0.03, 0.64, 0.08), .low) == 0)
+        #expect(abs(c(0.71, 0.57, Vec3(0.03, 0.64, 0.08), .medium) - 0.21593934274016857) < 1e-12)
+        #expect(abs(c(0.71, 0.57, Vec3(0.03, 0.64, 0.08), .high) / 1.0699610802151262e-31 - 1) < 1e-6)
+        #expect(abs(c(0.672, 0.628, Vec3(0.051, 0.65, 0.021), .low) - 0.5) < 1e-12)
+    }
+
+    // MARK: observation
+
+    @Test func layoutNamesEveryRangeAndGoalIsVisibleOutsideBenchmarks() throws {
+        let env = try SawyerEnvironment<PickPlaceTask>()
+        #expect(env.observationLayout.count == 39)
+        #expect(env.observationLayout.range(of: "goal_pos") == 36..<39)
+        #expect(env.observationLayout.range(of: "prev_hand_pos") == 18..<21)
+        #expect(env.observationLayout.range(of: "object2_quat") == 14..<18)
+        let d = SawyerGoal(object: Vec3(0.05, 0.65, 0.02), goal: Vec3(-0.05, 0.85, 0.2))
+        try env.setTask(d)
+        let o = env.reset(seed: 1)
+        #expect(Array(o[36..<39]) == [Float(-0.05), Float(0.85), Float(0.2)])
+        #expect(Array(o[0..<18]) == Array(o[18..<36]))          // previous := current on reset
+        #expect(abs(Double(o[4]) - 0.05) < 1e-3 && abs(Double(o[5]) - 0.65) < 1e-3)
+        #expect(abs(Double(o[1]) - 0.6) < 1e-6 && abs(Double(o[2]) - 0.2) < 1e-3)  // hand at its start
+    }
+
+    static let benchmarkIDs = ManipulationFamilies.benchmarks.map(\.id)
+
+    @Test(arguments: benchmarkIDs)
+    func goalIsZeroInBenchmarkObservations(id: String) throws {
+        let b = try Registry.benchmark(id)
+        #expect(b.hidesGoal)
+        let set = try b.taskSet()
+        var g = SeededGenerator(seed: 3)
+        for entry in [set.train[0], set.test[0]] {
+            let env = try b.makeEnvironment(entry)
+            var o = env.reset(seed: 0)
+            #expect(Array(o[36..<39]) == [0, 0, 0])
+            for _ in 0..<20 {
+                o = try env.step(env.actionSpace.sample(using: &g)).observation
+                #expect(Array(o[36..<39]) == [0, 0, 0])
+            }
+        }
+    }
+
+    // MARK: rewards, experts, success
+
+    /// Per task: the reward term and threshold of Meta-World's success condition.
+    static let successTerm: [String: (String, Double)] = [
+        "reach": ("tcp_to_goal", 0.05), "push": ("obj_to_goal", 0.05), "pick-place": ("obj_to_goal", 0.07),
+        "drawer-open": ("handle_to_goal", 0.03), "drawer-close": ("handle_to_goal", 0.065),
+        "button-press-topdown": ("button_to_goal", 0.024), "door-open": ("handle_to_goal_x", 0.08),
+        "door-close": ("handle_to_goal", 0.08), "window-open": ("handle_to_goal_x", 0.05),
+        "sweep": ("obj_to_goal", 0.05), "sweep-into": ("obj_to_goal", 0.05),
+    ]
+
+    struct Rollout { var ret = 0.0; var success = false; var minObjectZ = Double.infinity }
+
+    static func run(_ env: any Environment, _ policy: any Policy, task: String) throws -> Rollout {
+        policy.beginTrial(seed: 5)
+        policy.beginEpisode(phase: .evaluation)
+        var o = env.reset(seed: 0)
+        var r = Rollout()
+        let (term, threshold) = successTerm[task] ?? ("", 0)
+        while true {
+            let a = policy.act(o)
+            let s = try env.step(a)
+            #expect(s.reward >= 0 && s.reward <= 10, "\(task): reward \(s.reward) outside [0, 10]")
+            if s.info.success == true {
+                r.success = true
+                let v = s.info.terms.first { $0.name == term }?.value
+                #expect(v != nil && v! <= threshold + 1e-12, "\(task): success with \(term) = \(String(describing: v))")
+            }
+            r.ret += s.reward
+            r.minObjectZ = min(r.minObjectZ, Double(s.observation[6]))
+            o = s.observation
+            if s.status.isDone { break }
+        }
+        return r
+    }
+
+    @Test(arguments: ManipulationFamilies.tasks.map(\.name))
+    func expertSucceedsAndBeatsRandom(task: String) throws {
+        let b = try Registry.benchmark("ml1-\(task)-v1")
+        let set = try b.taskSet()
+        var expertReturn = 0.0, randomReturn = 0.0
+        for entry in [set.train[0], set.train[1], set.test[0]] {
+            let env = try b.makeEnvironment(entry)
+            let expert = try #require(try b.makeExpert(entry))
+            let e = try Self.run(env, expert, task: task)
+            #expect(e.success, "\(task): expert failed on \(entry.params)")
+            let r = try Self.run(env, RandomPolicy(actionSpace: env.actionSpace, seed: 9), task: task)
+            expertReturn += e.ret; randomReturn += r.ret
+            // Objects never sink into the table (pucks rest at z = 0.02; handles and buttons sit higher).
+            #expect(e.minObjectZ > 0.012 && r.minObjectZ > 0.012, "\(task): object 1 went down to z = \(min(e.minObjectZ, r.minObjectZ))")
+        }
+        #expect(expertReturn > 2 * randomReturn + 1_000, "\(task): expert return \(expertReturn) vs random \(randomReturn)")
+    }
+}

@@ -95,6 +95,7 @@ public enum LeaderboardEntry {
         var o = header
         var prov = header["provenance"]?.objectValue ?? [:]
         prov["environmentSteps"] = .number(Double(sorted.reduce(0) { $0 + $1.steps }))
+        prov["clippedActions"] = .number(Double(sorted.reduce(0) { $0 + $1.clippedActions }))
         o["provenance"] = .object(prov)
         o["results"] = results(sorted, info)
         o["complete"] = .bool(complete)
@@ -112,7 +113,7 @@ public enum LeaderboardEntry {
     public static func header(of entry: JSONValue) -> [String: JSONValue] {
         var o = entry.objectValue ?? [:]
         for k in ["results", "complete", "trialsCompleted", "trialsTotal", "trials", "shard", "error"] { o[k] = nil }
-        if var p = o["provenance"]?.objectValue { p["environmentSteps"] = nil; o["provenance"] = .object(p) }
+        if var p = o["provenance"]?.objectValue { p["environmentSteps"] = nil; p["clippedActions"] = nil; o["provenance"] = .object(p) }
         return o
     }
 

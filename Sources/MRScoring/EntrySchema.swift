@@ -108,12 +108,13 @@ public enum EntrySchema {
     },
     "provenance": {
       "type": "object",
-      "required": ["mrbench", "revision", "environmentSteps"],
+      "required": ["mrbench", "revision", "environmentSteps", "clippedActions"],
       "additionalProperties": false,
       "properties": {
         "mrbench": {"type": "string"},
         "revision": {"type": "string"},
-        "environmentSteps": {"type": "integer", "minimum": 0}
+        "environmentSteps": {"type": "integer", "minimum": 0},
+        "clippedActions": {"type": "integer", "minimum": 0, "description": "Out-of-range actions clipped under --clip-actions (0 otherwise)."}
       }
     },
     "complete": {"type": "boolean"},

@@ -357,8 +357,9 @@ public struct Runner: Sendable {
                     if status == .running, length >= p.horizon { status = .truncated(.timeLimit) }
                     let t = Transition(observation: obs, action: a, reward: r.reward, nextObservation: r.observation, status: status, success: ok)
                     let next: [Float]?
+                    // An error here concerns the action of the next step (index `length`).
                     do { next = try session.observe(t, step: length - 1) } catch {
-                        throw EvaluationError.agent("\(where_(phase, k, length - 1)): \(error)")
+                        throw EvaluationError.agent("\(where_(phase, k, length)): \(error)")
                     }
                     if status.isDone { break }
                     guard let n = next else { throw EvaluationError.agent("\(where_(phase, k, length)): no action for a running episode") }

@@ -157,8 +157,8 @@ public final class ExternalAgentSession: AgentSession {
             switch error {
             case .timeout:
                 if timeout >= budgetLeft { throw AgentFailure("the agent used up its total time budget of \(config.budgetSeconds) s") }
-                throw AgentFailure("the agent did not answer within \(timeout) s (expected a \"\(type)\" message)")
-            case .eof: throw AgentFailure("the agent \(process.exitDescription()) while a \"\(type)\" message was expected")
+                throw AgentFailure("the agent did not answer within \(timeout) s (mrbench waited for its \"\(type)\" message)")
+            case .eof: throw AgentFailure("the agent \(process.exitDescription()) while mrbench waited for its \"\(type)\" message")
             case .tooLong: throw AgentFailure("the agent sent a line longer than \(config.maxLineBytes) bytes")
             }
         }
@@ -171,8 +171,8 @@ public final class ExternalAgentSession: AgentSession {
             throw AgentFailure("the agent's message is not an object with a \"type\": \(Self.excerpt(line))")
         }
         guard t == type else {
-            if ["hello", "action", "adapted"].contains(t) { throw AgentFailure("expected a \"\(type)\" message, the agent sent \"\(t)\"") }
-            throw AgentFailure("unknown message type \"\(t)\" from the agent (expected \"\(type)\")")
+            if ["hello", "action", "adapted"].contains(t) { throw AgentFailure("mrbench waited for a \"\(type)\" message, the agent sent \"\(t)\"") }
+            throw AgentFailure("unknown message type \"\(t)\" from the agent (mrbench waited for its \"\(type)\" message)")
         }
         return o
     }

@@ -67,6 +67,7 @@ struct EvaluateTests {
         elif t == "trial":
             trial, rng = m["trial"], random.Random(m["seed"])
             if MODE == "slow": time.sleep(0.03)
+            if MODE == "slower": time.sleep(0.1)
         elif t == "adapt":
             send({"type": "adapted"})
         elif t == "end":
@@ -210,6 +211,19 @@ struct EvaluateTests {
         #expect(partial["trialsCompleted"] as? Int == 1)
         #expect((partial["error"] as? String ?? "").contains(message))
         #expect(!FileManager.default.fileExists(atPath: d + "/e.json"))
+    }
+
+    @Test func theTotalBudgetBoundsASlowAgent() throws {
+        let d = try tempDir("budget")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let agent = try agentScript(in: d)
+        // The slower agent spends 0.1 s per trial; 30 trials need over 3 s of waiting, the budget is 1 s.
+        let r = try mrbench(["evaluate", "--agent", "cmd:python3 \(agent) slower", "--benchmark", "point-nav-sparse-v1", "--seeds", "1",
+                             "--threads", "1", "--agent-budget", "1", "--output", d + "/e.json"], timeout: 60)
+        #expect(r.status == 1 && r.stderr.contains("the agent used up its total time budget of 1.0 s"), "\(r.stderr)")
+        #expect(r.stderr.contains("episode 0, step 0"), "\(r.stderr)")
+        let partial = try json(d + "/e.partial.json")
+        #expect((partial["trialsCompleted"] as? Int ?? 0) >= 1)
     }
 
     @Test func outOfRangeActionsAreClippedAndRecordedWithClipActions() throws {

@@ -37,16 +37,31 @@ public enum Statistics {
     public static func stratifiedBootstrap(
         _ scores: [[Double]], statistic: ([Double]) -> Double, resamples: Int = 2000, confidence: Double = 0.95, seed: UInt64
     ) -> (low: Double, high: Double) {
+        stratifiedBootstrap(scores, matrixStatistic: { statistic($0.flatMap { $0 }) }, resamples: resamples, confidence: confidence, seed: seed)
+    }
+
+    /// The same, with a statistic of the resampled matrix (task by task), e.g. the mean of the
+    /// per-task means when tasks have different numbers of scores.
+    public static func stratifiedBootstrap(
+        _ scores: [[Double]], matrixStatistic statistic: ([[Double]]) -> Double, resamples: Int = 2000, confidence: Double = 0.95, seed: UInt64
+    ) -> (low: Double, high: Double) {
         precondition(resamples > 0 && scores.allSatisfy { !$0.isEmpty })
         var g = SeededGenerator(seed: seed)
         var stats: [Double] = []
         stats.reserveCapacity(resamples)
+        var sample = scores
         for _ in 0..<resamples {
-            var sample: [Double] = []
-            for task in scores { for _ in task.indices { sample.append(task[g.index(below: task.count)]) } }
+            for (t, task) in scores.enumerated() { for i in task.indices { sample[t][i] = task[g.index(below: task.count)] } }
             stats.append(statistic(sample))
         }
         let tail = (1 - confidence) / 2 * 100
         return (percentile(stats, tail), percentile(stats, 100 - tail))
+    }
+
+    /// A percentile-bootstrap interval of `statistic` over one sample (resampling its values).
+    public static func bootstrap(
+        _ x: [Double], statistic: ([Double]) -> Double, resamples: Int = 2000, confidence: Double = 0.95, seed: UInt64
+    ) -> (low: Double, high: Double) {
+        stratifiedBootstrap([x], statistic: statistic, resamples: resamples, confidence: confidence, seed: seed)
     }
 }

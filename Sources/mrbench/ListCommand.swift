@@ -21,7 +21,8 @@ struct ListCommand: ParsableCommand {
         Listing(
             environments: Registry.environments.map { .init(id: $0.id, observationSize: $0.observationSize, actionSize: $0.actionSize, horizon: $0.horizon, controlTimestep: $0.controlTimestep, tags: $0.tags) },
             benchmarks: Registry.benchmarks.map { .init(id: $0.id, summary: $0.summary, metric: $0.evaluation.metric.rawValue, adaptationEpisodes: $0.evaluation.adaptationEpisodes, evaluationEpisodes: $0.evaluation.evaluationEpisodes, horizon: $0.evaluation.horizon) },
-            agents: [.init(id: "random", kind: "builtin")])
+            agents: [.init(id: "random", kind: "builtin"), .init(id: "expert", kind: "builtin, privileged"),
+                     .init(id: "cmd:'<command line>'", kind: "external")])
     }
 
     func run() throws {

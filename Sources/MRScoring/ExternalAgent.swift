@@ -1,0 +1,243 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import MRCore
+
+/// The external-agent wire protocol (docs/agent-protocol.md): line-delimited JSON over the agent's
+/// standard input and output. The harness owns every scored number; the agent only sends actions.
+public enum AgentProtocol {
+    public static let name = "mrbench-agent"
+    public static let major = 1
+    public static let minor = 0
+    public static var version: String { "\(major).\(minor)" }
+}
+
+/// How to start and bound an external agent.
+public struct ExternalAgentConfig: Sendable {
+    /// The command line as given (`cmd:` removed); split by `CommandLineSplitter`, never a shell.
+    public var commandLine: String
+    /// Seconds the agent may take to answer one message.
+    public var messageTimeout: Double = 60
+    /// Seconds the agent may take to answer `hello` (interpreter start-up, loading a checkpoint).
+    public var startupTimeout: Double = 120
+    /// Seconds the agent may take to answer `adapt` (a gradient-based agent updates here).
+    public var adaptTimeout: Double = 600
+    /// Longest accepted line from the agent, in bytes.
+    public var maxLineBytes: Int = 1 << 20
+    /// Total seconds the harness may spend waiting for the agent over the whole run (per process).
+    public var budgetSeconds: Double = 24 * 3600
+    /// Where the agent's standard error goes (appended).
+    public var logPath: String
+    /// The `PATH` used to find the program and passed to it.
+    public var searchPath: String
+    /// `HOME` passed to the agent.
+    public var home: String
+
+    public init(commandLine: String, logPath: String, searchPath: String = "/usr/local/bin:/usr/bin:/bin", home: String = "/tmp") {
+        self.commandLine = commandLine; self.logPath = logPath; self.searchPath = searchPath; self.home = home
+    }
+
+    /// The complete environment of the agent process: nothing else from mrbench's is passed.
+    public var environment: [String] {
+        ["PATH=\(searchPath)", "HOME=\(home)", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "PYTHONUNBUFFERED=1",
+         "MRBENCH_AGENT_PROTOCOL=\(AgentProtocol.version)"]
+    }
+}
+
+/// What the harness tells the agent in `hello`.
+public struct AgentBriefing: Sendable {
+    public var benchmark: String
+    public var split: String
+    public var metric: EvaluationProtocol.Metric
+    public var hidesGoal: Bool
+    public var context: AgentContext
+    public var evaluation: EvaluationProtocol
+    public var trials: Int
+    public var clipActions: Bool
+    public init(benchmark: String, split: String, metric: EvaluationProtocol.Metric, hidesGoal: Bool, context: AgentContext,
+                evaluation: EvaluationProtocol, trials: Int, clipActions: Bool) {
+        self.benchmark = benchmark; self.split = split; self.metric = metric; self.hidesGoal = hidesGoal; self.context = context
+        self.evaluation = evaluation; self.trials = trials; self.clipActions = clipActions
+    }
+}
+
+/// The agent's self-description from its `hello` answer.
+public struct AgentIdentity: Sendable, Hashable {
+    public var name: String
+    public var version: String
+}
+
+/// An external agent process as an `AgentSession`: one process per worker thread.
+public final class ExternalAgentSession: AgentSession {
+    let config: ExternalAgentConfig
+    let process: ChildProcess
+    public private(set) var identity = AgentIdentity(name: "", version: "")
+    private var waited = 0.0
+    private var closed = false
+    private var healthy = true
+
+    /// Starts the agent and performs the `hello` exchange.
+    public init(config: ExternalAgentConfig, briefing: AgentBriefing) throws {
+        self.config = config
+        let args = try CommandLineSplitter.split(config.commandLine)
+        process = try ChildProcess(arguments: args, environment: config.environment, searchPath: config.searchPath,
+                                   stderrPath: config.logPath, maxLineBytes: config.maxLineBytes)
+        do {
+            try send(Self.hello(briefing, config), timeout: config.messageTimeout)
+            let reply = try receive(expecting: "hello", timeout: config.startupTimeout)
+            identity = try Self.checkHello(reply)
+        } catch {
+            process.terminate(grace: 0.2)
+            throw EvaluationError.agent("handshake: \(error)")
+        }
+    }
+
+    static func hello(_ b: AgentBriefing, _ c: ExternalAgentConfig) -> String {
+        func bounds(_ v: [Float]) -> JSONValue { .array(v.map { $0.isFinite ? .number(Double($0)) : .null }) }
+        func space(_ s: BoxSpace) -> JSONValue { .object(["low": bounds(s.low), "high": bounds(s.high)]) }
+        let msg: JSONValue = .object([
+            "type": .string("hello"), "protocol": .string(AgentProtocol.name), "version": .string(AgentProtocol.version),
+            "benchmark": .object(["id": .string(b.benchmark), "split": .string(b.split), "metric": .string(b.metric.rawValue),
+                                  "hides_goal": .bool(b.hidesGoal)]),
+            "observation_space": space(b.context.observationSpace),
+            "action_space": space(b.context.actionSpace),
+            "observation_layout": .array(b.context.observationLayout.segments.map {
+                .object(["name": .string($0.name), "start": .number(Double($0.start)), "count": .number(Double($0.count))])
+            }),
+            "horizon": .number(Double(b.evaluation.horizon)),
+            "adaptation_episodes": .number(Double(b.evaluation.adaptationEpisodes)),
+            "evaluation_episodes": .number(Double(b.evaluation.evaluationEpisodes)),
+            "trials": .number(Double(b.trials)),
+            "clip_actions": .bool(b.clipActions),
+            "limits": .object(["message_timeout_s": .number(c.messageTimeout), "startup_timeout_s": .number(c.startupTimeout),
+                               "adapt_timeout_s": .number(c.adaptTimeout), "max_line_bytes": .number(Double(c.maxLineBytes)),
+                               "budget_s": .number(c.budgetSeconds)]),
+        ])
+        return JSONText.compact(msg)
+    }
+
+    static func checkHello(_ v: [String: JSONValue]) throws -> AgentIdentity {
+        guard v["protocol"]?.stringValue == AgentProtocol.name else {
+            throw AgentFailure("the hello answer must have \"protocol\": \"\(AgentProtocol.name)\"")
+        }
+        guard let ver = v["version"]?.stringValue else { throw AgentFailure("the hello answer has no \"version\" string") }
+        let major = ver.split(separator: ".").first.flatMap { Int($0) }
+        guard major == AgentProtocol.major else {
+            throw AgentFailure("the agent speaks protocol version \(ver), mrbench speaks \(AgentProtocol.version): major versions differ")
+        }
+        guard let a = v["agent"]?.objectValue, let name = a["name"]?.stringValue, !name.isEmpty,
+              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }), name.count <= 64 else {
+            throw AgentFailure("the hello answer needs \"agent\": {\"name\": …} with a name of letters, digits, '.', '_' or '-' (at most 64)")
+        }
+        let version = a["version"]?.stringValue ?? "unknown"
+        return AgentIdentity(name: name, version: version)
+    }
+
+    private func send(_ line: String, timeout: Double) throws {
+        var bytes = Array(line.utf8)
+        bytes.append(0x0a)
+        do { try process.write(bytes, deadline: monotonicSeconds() + timeout) } catch { healthy = false; throw error }
+    }
+
+    private func receive(expecting type: String, timeout: Double) throws -> [String: JSONValue] {
+        do { return try receiveUnchecked(expecting: type, timeout: timeout) } catch { healthy = false; throw error }
+    }
+
+    private func receiveUnchecked(expecting type: String, timeout: Double) throws -> [String: JSONValue] {
+        let start = monotonicSeconds()
+        let budgetLeft = config.budgetSeconds - waited
+        guard budgetLeft > 0 else { throw AgentFailure("the agent used up its total time budget of \(config.budgetSeconds) s") }
+        let deadline = start + min(timeout, budgetLeft)
+        let line: [UInt8]
+        do { line = try process.readLine(deadline: deadline) } catch {
+            waited += monotonicSeconds() - start
+            switch error {
+            case .timeout:
+                if timeout >= budgetLeft { throw AgentFailure("the agent used up its total time budget of \(config.budgetSeconds) s") }
+                throw AgentFailure("the agent did not answer within \(timeout) s (mrbench waited for its \"\(type)\" message)")
+            case .eof: throw AgentFailure("the agent \(process.exitDescription()) while mrbench waited for its \"\(type)\" message")
+            case .tooLong: throw AgentFailure("the agent sent a line longer than \(config.maxLineBytes) bytes")
+            }
+        }
+        waited += monotonicSeconds() - start
+        let v: JSONValue
+        do { v = try JSONText.parse(line, allowNonFinite: true) } catch {
+            throw AgentFailure("malformed JSON from the agent (\(error)): \(Self.excerpt(line))")
+        }
+        guard let o = v.objectValue, let t = o["type"]?.stringValue else {
+            throw AgentFailure("the agent's message is not an object with a \"type\": \(Self.excerpt(line))")
+        }
+        guard t == type else {
+            if ["hello", "action", "adapted"].contains(t) { throw AgentFailure("mrbench waited for a \"\(type)\" message, the agent sent \"\(t)\"") }
+            throw AgentFailure("unknown message type \"\(t)\" from the agent (mrbench waited for its \"\(type)\" message)")
+        }
+        return o
+    }
+
+    static func excerpt(_ line: [UInt8]) -> String {
+        let s = String(decoding: line.prefix(120), as: UTF8.self)
+        return line.count > 120 ? s + "…" : s
+    }
+
+    private func action() throws -> [Float] {
+        let o = try receive(expecting: "action", timeout: config.messageTimeout)
+        guard let a = o["action"]?.arrayValue else { throw AgentFailure("the action message has no \"action\" array") }
+        return try a.enumerated().map { i, x in
+            guard let d = x.doubleValue else { throw AgentFailure("action component \(i) is \(JSONText.compact(x)), not a number") }
+            return Float(d)
+        }
+    }
+
+    static func floats(_ v: [Float]) -> String {
+        var s = "["
+        for (i, x) in v.enumerated() {
+            if i > 0 { s += "," }
+            s += x.isFinite ? (x == x.rounded() && abs(x) < 1e7 ? String(Int(x)) : "\(x)") : "null"
+        }
+        return s + "]"
+    }
+
+    public func beginTrial(_ trial: Trial, seed: UInt64) throws {
+        try send("{\"seed\":\(seed),\"trial\":\(trial.index),\"type\":\"trial\"}", timeout: config.messageTimeout)
+    }
+
+    public func beginEpisode(phase: EpisodePhase, index: Int, observation: [Float]) throws -> [Float] {
+        try send("{\"index\":\(index),\"observation\":\(Self.floats(observation)),\"phase\":\"\(phase.rawValue)\",\"type\":\"episode\"}",
+                 timeout: config.messageTimeout)
+        return try action()
+    }
+
+    public func observe(_ t: Transition, step: Int) throws -> [Float]? {
+        let status: String
+        switch t.status {
+        case .running: status = "running"
+        case .terminated: status = "terminated"
+        case let .truncated(r): status = r == .timeLimit ? "truncated" : "diverged"
+        }
+        try send("{\"done\":\(t.status.isDone),\"observation\":\(Self.floats(t.nextObservation)),\"reward\":\(JSONText.number(t.reward, .exact)),"
+                 + "\"status\":\"\(status)\",\"step\":\(step),\"success\":\(t.success),\"type\":\"step\"}", timeout: config.messageTimeout)
+        return t.status.isDone ? nil : try action()
+    }
+
+    public func adapt() throws {
+        try send("{\"type\":\"adapt\"}", timeout: config.messageTimeout)
+        _ = try receive(expecting: "adapted", timeout: config.adaptTimeout)
+    }
+
+    public func endTrial() throws {}
+
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        guard healthy else { process.terminate(grace: 0); return }
+        var bytes = Array("{\"type\":\"end\"}".utf8)
+        bytes.append(0x0a)
+        try? process.write(bytes, deadline: monotonicSeconds() + 0.5)
+        process.terminate(grace: 2)
+    }
+
+    deinit { close() }
+}

@@ -1,0 +1,297 @@
+import ArgumentParser
+import Foundation
+import MRCore
+import MRScoring
+import MRSuite
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Set by SIGINT: the evaluation stops after the trials in flight and keeps its journal.
+nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
+
+/// `mrbench evaluate`: the meta-test protocol of a benchmark against an agent; writes a
+/// leaderboard entry and its run record.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate an agent on a benchmark's test split and write its leaderboard entry.",
+        discussion: """
+        Agents: `random` (uniform actions), `expert` (the scripted experts; privileged: they see the goal, \
+        so their entry is an upper reference), or `cmd:'<command line>'`: an external process speaking the \
+        line-delimited JSON protocol of docs/agent-protocol.md (started directly, never through a shell).
+        The entry goes to leaderboard/entries/<benchmark>/<agent>.json (or --output), the run record beside it \
+        (<agent>.run.json), the journal (<output>.journal) while running: the same command started again resumes.
+        """)
+
+    @Option(help: "The agent: random, expert, or cmd:'<command line>'.") var agent: String
+    @Option(help: "Benchmark id (see `mrbench list`).") var benchmark: String
+    @Option(help: "Seeds: every test entry is run once per seed.") var seeds = 10
+    @Option(help: "Worker threads (one environment and one agent per thread).") var threads = 2
+    @Option(help: "Run one shard K/N of the trials (merge shards with `mrbench leaderboard merge`).") var shard: String?
+    @Option(help: "Output file (default: leaderboard/entries/<benchmark>/<agent>.json).") var output: String?
+    @Option(help: "Root seed of the trials' seeds.") var rootSeed: UInt64 = 0
+    @Flag(help: "Print the entry JSON on standard output instead of a summary.") var json = false
+    @Flag(help: "Clip an external agent's out-of-range actions instead of stopping (recorded in the entry).") var clipActions = false
+    @Option(help: "Seconds an external agent may take to answer one message.") var agentTimeout = 60.0
+    @Option(help: "Longest line accepted from an external agent, in bytes.") var agentMaxLine = 1 << 20
+    @Option(help: "Total seconds the harness may wait for an external agent (per agent process).") var agentBudget = 86_400.0
+    @OptionGroup var assetOptions: AssetOptions
+
+    func validate() throws {
+        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1…256") }
+        guard agentTimeout > 0, agentBudget > 0, agentMaxLine >= 64 else { throw ValidationError("agent limits must be positive (max line ≥ 64 bytes)") }
+        if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
+    }
+
+    func run() throws {
+        let started = Date()
+        let spec = try resolveBenchmarks([benchmark])[0]
+        let assets = assetOptions.assets
+        let taskSet = try spec.taskSet(assets: assets)
+        let test = taskSet.test
+        let digest = try spec.digest(assets: assets)
+        let plan = try EvaluationPlan(tasks: test.map(\.task), seeds: seeds, rootSeed: rootSeed, evaluation: spec.evaluation)
+        let shardSpec = try shard.map(Shard.init(parsing:))
+        let probe = try spec.makeEnvironment(test[0], assets: assets)
+        let context = AgentContext(observationSpace: probe.observationSpace, actionSpace: probe.actionSpace,
+                                   observationLayout: probe.observationLayout, horizon: spec.evaluation.horizon)
+
+        // The agent.
+        let kind: String, privileged: Bool, name: String, version: String
+        let makeSession: @Sendable (Int) throws -> any AgentSession
+        var external: ExternalAgentConfig?
+        let outputGuess: (String) -> String = { n in
+            output ?? "leaderboard/entries/\(spec.id)/\(n)\(shardSpec.map { ".shard-\($0.index)-of-\($0.count)" } ?? "").json"
+        }
+        switch agent {
+        case "random":
+            (kind, privileged, name, version) = ("builtin", false, "random", MRBenchInfo.version)
+            makeSession = { _ in MetaLearnerSession(RandomMetaLearner(), context: context) }
+        case "expert":
+            (kind, privileged, name, version) = ("builtin", true, "expert", MRBenchInfo.version)
+            for e in Set(test.map(\.env)).sorted() where !(try Registry.environment(e)).hasExpert {
+                throw ValidationError("benchmark \(spec.id): environment family \(e) has no scripted expert, so `--agent expert` cannot run")
+            }
+            makeSession = { _ in
+                PrivilegedSession { trial in
+                    guard let p = try spec.makeExpert(test[trial.entry]) else { throw RegistryError.noExpert(test[trial.entry].env) }
+                    return p
+                }
+            }
+        case let a where a.hasPrefix("cmd:"):
+            let line = String(a.dropFirst(4))
+            let env = ProcessInfo.processInfo.environment
+            // The log path depends on the agent's name, known only after the handshake: probe into a temporary log.
+            var config = ExternalAgentConfig(commandLine: line, logPath: "/dev/null", searchPath: env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+                                             home: env["HOME"] ?? "/tmp")
+            config.messageTimeout = agentTimeout
+            config.maxLineBytes = agentMaxLine
+            config.budgetSeconds = agentBudget
+            let briefing = AgentBriefing(benchmark: spec.id, split: "test", metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
+                                         context: context, evaluation: spec.evaluation, trials: plan.trialCount, clipActions: clipActions)
+            let id: AgentIdentity
+            do {
+                let s = try ExternalAgentSession(config: config, briefing: briefing)
+                id = s.identity
+                s.close()
+            } catch { throw error }
+            (kind, privileged, name, version) = ("external", false, id.name, id.version)
+            config.logPath = Self.stem(outputGuess(name)) + ".agent.log"
+            external = config
+            let cfg = config
+            makeSession = { _ in
+                let s = try ExternalAgentSession(config: cfg, briefing: briefing)
+                guard s.identity == id else {
+                    throw EvaluationError.agent("the agent now calls itself \(s.identity.name) \(s.identity.version), not \(id.name) \(id.version)")
+                }
+                return s
+            }
+        default:
+            throw ValidationError("unknown agent '\(agent)': use random, expert or cmd:'<command line>'")
+        }
+
+        let outputPath = outputGuess(name)
+        let stem = Self.stem(outputPath)
+        try FileManager.default.createDirectory(atPath: (outputPath as NSString).deletingLastPathComponent.isEmpty ? "." : (outputPath as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        let header = LeaderboardEntry.Header(
+            benchmarkID: spec.id, digest: digest, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
+            agentName: name, agentVersion: version, agentKind: kind, privileged: privileged,
+            plan: plan, clipActions: clipActions, mrbenchVersion: MRBenchInfo.version, revision: SourceRevision.current).json
+        var identity = header
+        identity["journal"] = .number(1)
+        identity["shard"] = .string(shardSpec?.description ?? "all")
+        identity["agentSpec"] = .string(agent)
+        let journal = try Journal(path: outputPath + ".journal", identity: .object(identity))
+        let indices = (0..<plan.trialCount).filter { shardSpec?.contains($0) ?? true }
+        let resumed = journal.recovered.filter { indices.contains($0.index) }
+        if !resumed.isEmpty { printError("resuming from \(journal.path): \(resumed.count) of \(indices.count) trials already done") }
+
+        let runner = Runner(plan: plan, strictActions: external != nil, clipActions: clipActions,
+                            makeEnvironment: { trial in try spec.makeEnvironment(test[trial.entry], assets: assets) },
+                            makeSession: makeSession)
+        let progress = ProgressDisplay(total: indices.count, already: resumed.count, alreadySteps: resumed.reduce(0) { $0 + $1.steps },
+                                       label: "\(spec.id) / \(name)")
+        interruptRequested = 0
+        signal(SIGINT) { _ in
+            if interruptRequested != 0 { _exit(130) }
+            interruptRequested = 1
+        }
+        let outcome = runner.run(indices: indices, completed: resumed, threads: threads,
+                                 onTrial: { record, p in journal.append(record); progress.update(p) },
+                                 shouldStop: { interruptRequested != 0 })
+        signal(SIGINT, SIG_DFL)
+        progress.finish()
+
+        if let error = outcome.error {
+            journal.finish(remove: false)
+            let partial = stem + ".partial.json"
+            let entry = try LeaderboardEntry.make(header: header, records: outcome.records, shard: shardSpec, error: error.description)
+            try Data(JSONText.pretty(entry).utf8).write(to: URL(fileURLWithPath: partial))
+            printError("mrbench evaluate: \(error)")
+            printError("partial results (\(outcome.records.count) of \(indices.count) trials) written to \(partial); the journal \(journal.path) is kept, so the same command resumes")
+            if let external { printError("agent log: \(external.logPath)") }
+            throw ExitCode(error.isInterrupt ? 130 : 1)
+        }
+        let entry = try LeaderboardEntry.make(header: header, records: outcome.records, shard: shardSpec)
+        let text = JSONText.pretty(entry)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: outputPath))
+        journal.finish(remove: true)
+        let record = RunRecord.make(started: started, threads: threads, entryPath: outputPath, entryText: text,
+                                    trialsRun: outcome.records.count - resumed.count, resumed: resumed.count,
+                                    steps: outcome.records.filter { r in !resumed.contains { $0.index == r.index } }.reduce(0) { $0 + $1.steps },
+                                    agentLog: external?.logPath)
+        try Data(JSONText.pretty(record, numbers: .rounded6).utf8).write(to: URL(fileURLWithPath: stem + ".run.json"))
+        if json { print(text, terminator: ""); return }
+        Self.summary(entry, path: outputPath)
+    }
+
+    /// The output path without its `.json` suffix.
+    static func stem(_ path: String) -> String { path.hasSuffix(".json") ? String(path.dropLast(5)) : path }
+
+    static func summary(_ entry: JSONValue, path: String) {
+        let r = entry["results"], o = r?["overall"]
+        func f(_ v: JSONValue?) -> String { v?.doubleValue.map { String(format: "%.3f", $0) } ?? "–" }
+        func ci(_ v: JSONValue?) -> String { v?.arrayValue.map { "[\(f($0.first)), \(f($0.last))]" } ?? "" }
+        print("\(entry["benchmark"]?["id"]?.stringValue ?? "") / \(entry["agent"]?["name"]?.stringValue ?? "")  metric \(r?["metric"]?.stringValue ?? "")  complete \(entry["complete"]?.boolValue ?? false)")
+        printTable(["task", "score", "95% CI", "success rate", "mean return", "trials"],
+                   (r?["tasks"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { k, v in
+                       [k, f(v["score"]), ci(v["ci"]), f(v["successRate"]), f(v["meanReturn"]), "\(v["trials"]?.intValue ?? 0)"]
+                   })
+        print("overall mean \(f(o?["mean"])) \(ci(o?["meanCI"]))  IQM \(f(o?["iqm"])) \(ci(o?["iqmCI"]))  optimality gap \(f(o?["optimalityGap"]))")
+        print("wrote \(path)")
+    }
+}
+
+extension EvaluationError {
+    var isInterrupt: Bool { if case .interrupted = self { return true }; return false }
+}
+
+/// The source revision recorded in entries: `git rev-parse HEAD` of the package (with `+dirty` when
+/// tracked sources differ from it), `$MRBENCH_REVISION` if set, else "unknown".
+enum SourceRevision {
+    static var current: String {
+        if let r = ProcessInfo.processInfo.environment["MRBENCH_REVISION"], !r.isEmpty { return r }
+        var root = #filePath
+        for _ in 0..<3 { root = (root as NSString).deletingLastPathComponent }
+        guard let head = git(["-C", root, "rev-parse", "HEAD"], status: nil), !head.isEmpty else { return "unknown" }
+        var clean: Int32 = 0
+        _ = git(["-C", root, "diff", "--quiet", "HEAD", "--", "Sources", "Assets", "Package.swift"], status: &clean)
+        return head + (clean == 0 ? "" : "+dirty")
+    }
+
+    static func git(_ args: [String], status: UnsafeMutablePointer<Int32>?) -> String? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return nil }
+        let d = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        status?.pointee = p.terminationStatus
+        return p.terminationStatus == 0 ? String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+}
+
+/// The run record beside an entry: what varies from run to run.
+enum RunRecord {
+    static func make(started: Date, threads: Int, entryPath: String, entryText: String, trialsRun: Int, resumed: Int, steps: Int, agentLog: String?) -> JSONValue {
+        let wall = Date().timeIntervalSince(started)
+        var usage = rusage(), children = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &children)
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, 255)
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("model name") }
+            .map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        let iso = ISO8601DateFormatter().string(from: started)
+        return .object([
+            "entry": .string((entryPath as NSString).lastPathComponent),
+            "entrySHA256": .string(SHA256.hex(entryText)),
+            "startedAt": .string(iso),
+            "wallSeconds": .number(wall),
+            "host": .string(String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)),
+            "processor": .string(cpu),
+            "cores": .number(Double(ProcessInfo.processInfo.activeProcessorCount)),
+            "threads": .number(Double(threads)),
+            "peakMemoryMB": .number(Double(usage.ru_maxrss) / 1024),
+            "agentPeakMemoryMB": .number(Double(children.ru_maxrss) / 1024),
+            "trialsRun": .number(Double(trialsRun)),
+            "trialsResumed": .number(Double(resumed)),
+            "environmentStepsThisRun": .number(Double(steps)),
+            "stepsPerSecond": .number(wall > 0 ? Double(steps) / wall : 0),
+            "commandLine": .array(CommandLine.arguments.map { .string($0) }),
+            "agentLog": agentLog.map { .string($0) } ?? .null,
+        ])
+    }
+}
+
+/// Progress on standard error: a line redrawn in place on a terminal (trials done, steps/s, time
+/// left), plain lines at every tenth of the work otherwise.
+final class ProgressDisplay: @unchecked Sendable {
+    let total: Int, already: Int, alreadySteps: Int, label: String
+    let tty = isatty(2) == 1
+    let start = Date()
+    var lastDraw = Date.distantPast
+    var lastTenth = -1
+    let lock = NSLock()
+
+    init(total: Int, already: Int, alreadySteps: Int, label: String) {
+        self.total = total; self.already = already; self.alreadySteps = alreadySteps; self.label = label
+    }
+
+    func update(_ p: Runner.Progress) {
+        lock.withLock {
+            let elapsed = Date().timeIntervalSince(start)
+            let doneHere = p.done - already
+            let rate = elapsed > 0 ? Double(doneHere) / elapsed : 0
+            let left = rate > 0 ? Double(p.total - p.done) / rate : 0
+            let stepRate = elapsed > 0 ? Double(p.steps - alreadySteps) / elapsed : 0
+            let line = "\(label): \(p.done)/\(p.total) trials, \(Int(stepRate.rounded())) steps/s, \(Self.clock(left)) left"
+            if tty {
+                guard Date().timeIntervalSince(lastDraw) > 0.2 || p.done == p.total else { return }
+                lastDraw = Date()
+                FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+            } else {
+                let tenth = p.total > 0 ? p.done * 10 / p.total : 10
+                guard tenth != lastTenth else { return }
+                lastTenth = tenth
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+        }
+    }
+
+    func finish() {
+        if tty { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
+    static func clock(_ s: Double) -> String {
+        let t = Int(s.rounded())
+        return String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+    }
+}

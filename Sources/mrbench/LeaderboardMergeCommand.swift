@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import MRCore
+import MRScoring
+
+/// `mrbench leaderboard merge`: the shard entries of one evaluation → the full entry (identical to
+/// an unsharded run's). Shards must share the benchmark digest, agent and protocol.
+struct LeaderboardMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge", abstract: "Merge the shard entries (--shard K/N) of one evaluation into its entry.")
+
+    @Argument(help: "Shard entry files.") var shards: [String]
+    @Option(help: "The merged entry's path.") var output: String
+
+    func run() throws {
+        guard !shards.isEmpty else { throw ValidationError("give the shard files") }
+        let merged: JSONValue
+        do { merged = try LeaderboardEntry.merge(try shards.map(readEntry)) } catch let e as EvaluationError { throw ValidationError(e.description) }
+        try Data(JSONText.pretty(merged).utf8).write(to: URL(fileURLWithPath: output))
+        print("merged \(shards.count) shards (\(merged["trialsCompleted"]?.intValue ?? 0) trials) into \(output)")
+    }
+}

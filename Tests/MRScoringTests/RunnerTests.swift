@@ -1,0 +1,285 @@
+import Foundation
+import MRCore
+import MRScoring
+import Testing
+
+/// A tiny test-local environment: a point on a line pushed by the action toward its task's
+/// target; success within 0.1; horizon enforced by the runner's protocol.
+final class LineEnvironment: Environment {
+    struct Target: TaskDescriptor { static let kind = "line-target"; var x: Double }
+    let id = "line-v1"
+    let observationSpace = BoxSpace(dimension: 1, bound: 10)
+    let observationLayout = ObservationLayout([("position", 1)])
+    let actionSpace = BoxSpace.unit(1)
+    let horizon = 15
+    let controlTimestep = 0.1
+    private(set) var task: Target
+    private var x = 0.0
+    init(target: Double) { task = Target(x: target) }
+    func setTask(_ t: Target) throws { task = t }
+    func reset(seed: UInt64) -> [Float] {
+        var g = SeededGenerator(seed: seed)
+        x = g.uniform(-1, 1)
+        return [Float(x)]
+    }
+    func step(_ action: [Float]) throws -> StepResult {
+        let a = try actionSpace.validatedAndClipped(action)
+        x += 0.3 * Double(a[0])
+        let d = abs(x - task.x)
+        return StepResult(observation: [Float(x)], reward: -d, status: d < 0.1 ? .terminated : .running, info: StepInfo(success: d < 0.1))
+    }
+    func snapshot() -> EnvironmentSnapshot { EnvironmentSnapshot(x) }
+    func restore(_ s: EnvironmentSnapshot) throws { x = s.payload as! Double }
+}
+
+/// Counts what the runner tells a meta-learner (K adaptation episodes reach `adapt`).
+final class CountingLearner: MetaLearner {
+    let name = "counting"
+    nonisolated(unsafe) static var adaptCalls: [Int] = []
+    static let lock = NSLock()
+    func explorationPolicy(context: AgentContext, seed: UInt64) throws -> any Policy { RandomPolicy(actionSpace: context.actionSpace, seed: seed) }
+    func adapt(_ policy: any Policy, episodes: [Episode]) throws -> any Policy {
+        Self.lock.withLock { Self.adaptCalls.append(episodes.count) }
+        return policy
+    }
+}
+
+/// A session that sends a fixed bad action at a given step of trial 1.
+final class BadSession: AgentSession {
+    let bad: [Float]
+    var trial = 0
+    init(bad: [Float]) { self.bad = bad }
+    func beginTrial(_ t: Trial, seed: UInt64) throws { trial = t.index }
+    func beginEpisode(phase: EpisodePhase, index: Int, observation: [Float]) throws -> [Float] { act(0) }
+    func observe(_ t: Transition, step: Int) throws -> [Float]? { t.status.isDone ? nil : act(step + 1) }
+    func act(_ step: Int) -> [Float] { trial == 1 && step == 2 ? bad : [0.5] }
+    func adapt() throws {}
+    func endTrial() throws {}
+    func close() {}
+}
+
+let targets: [Double] = [0.5, -0.5, 0.9, 0.2, -0.8, 0.0]
+let strata = ["near", "near", "far", "near", "far", "far"]
+let lineProtocol = EvaluationProtocol(adaptationEpisodes: 3, evaluationEpisodes: 2, horizon: 12, metric: .success)
+
+func lineRunner(seeds: Int = 3, strict: Bool = false, clip: Bool = false, session: @escaping @Sendable (Int) throws -> any AgentSession = { _ in
+    MetaLearnerSession(RandomMetaLearner(), context: AgentContext(observationSpace: BoxSpace(dimension: 1, bound: 10), actionSpace: .unit(1),
+                                                                  observationLayout: ObservationLayout([("position", 1)]), horizon: 12))
+}) throws -> Runner {
+    let plan = try EvaluationPlan(tasks: strata, seeds: seeds, rootSeed: 42, evaluation: lineProtocol)
+    return Runner(plan: plan, strictActions: strict, clipActions: clip, makeEnvironment: { LineEnvironment(target: targets[$0.entry]) },
+                  makeSession: session)
+}
+
+func header(_ plan: EvaluationPlan, digest: String = String(repeating: "ab", count: 32)) -> [String: JSONValue] {
+    LeaderboardEntry.Header(benchmarkID: "line-v1", digest: digest, metric: .success, hidesGoal: true, agentName: "random", agentVersion: "0.1.0",
+                            agentKind: "builtin", privileged: false, plan: plan, clipActions: false, mrbenchVersion: "0.1.0", revision: "test").json
+}
+
+@Suite("Runner, entry, journal and schema")
+struct RunnerTests {
+    @Test func trialsFollowTheProtocolAndTheSeedRule() throws {
+        let runner = try lineRunner()
+        let out = runner.run(indices: Array(0..<runner.plan.trialCount), threads: 1)
+        #expect(out.error == nil)
+        #expect(out.records.count == 18)
+        for r in out.records {
+            #expect(r.episodes.map(\.phase) == [.adaptation, .adaptation, .adaptation, .evaluation, .evaluation])
+            #expect(r.episodes.allSatisfy { (1...12).contains($0.length) })
+            // An episode ends early exactly when it succeeded (the environment terminates on success).
+            #expect(r.episodes.allSatisfy { $0.success == ($0.length < 12) || ($0.success && $0.length == 12) })
+            #expect(r.task == strata[r.entry] && r.index == r.seedIndex * 6 + r.entry)
+        }
+        // The documented rule.
+        let t = runner.plan.trial(8)
+        #expect(t.seedIndex == 1 && t.entry == 2)
+        #expect(t.seed == SeededGenerator.derive(SeededGenerator.derive(42, "seed/1"), "entry/2"))
+        #expect(t.resetSeed(episode: 3) == SeededGenerator.derive(t.seed, "reset/3"))
+        #expect(t.agentSeed == SeededGenerator.derive(t.seed, "agent"))
+    }
+
+    @Test func resultsDoNotDependOnTheThreadCount() throws {
+        let runner = try lineRunner()
+        let a = runner.run(indices: Array(0..<18), threads: 1), b = runner.run(indices: Array(0..<18), threads: 3)
+        #expect(a.records == b.records)
+        let ea = JSONText.pretty(try LeaderboardEntry.make(header: header(runner.plan), records: a.records))
+        let eb = JSONText.pretty(try LeaderboardEntry.make(header: header(runner.plan), records: b.records))
+        #expect(ea == eb)
+        // A different root seed changes the rollouts.
+        let other = try EvaluationPlan(tasks: strata, seeds: 3, rootSeed: 43, evaluation: lineProtocol)
+        let c = Runner(plan: other, strictActions: false, clipActions: false, makeEnvironment: { LineEnvironment(target: targets[$0.entry]) },
+                       makeSession: runner.makeSession).run(indices: Array(0..<18), threads: 2)
+        #expect(c.records != a.records)
+    }
+
+    @Test func metaLearnerSeesTheAdaptationEpisodesBeforeAdapting() throws {
+        CountingLearner.adaptCalls = []
+        let runner = try lineRunner(seeds: 1) { _ in
+            MetaLearnerSession(CountingLearner(), context: AgentContext(observationSpace: BoxSpace(dimension: 1, bound: 10), actionSpace: .unit(1),
+                                                                       observationLayout: ObservationLayout([("position", 1)]), horizon: 12))
+        }
+        let out = runner.run(indices: Array(0..<6), threads: 2)
+        #expect(out.error == nil)
+        #expect(CountingLearner.adaptCalls == Array(repeating: 3, count: 6))
+    }
+
+    @Test func badActionsNameTrialAndStep() throws {
+        let cases: [([Float], String)] = [([0.5, 0.5], "action has 2 components"), ([.nan], "not a finite number"), ([3], "outside the action space")]
+        for (bad, text) in cases {
+            let runner = try lineRunner(seeds: 1, strict: true) { _ in BadSession(bad: bad) }
+            let out = runner.run(indices: Array(0..<6), threads: 1)
+            let err = try #require(out.error)
+            let msg = err.description
+            #expect(msg.contains(text), "\(msg)")
+            #expect(msg.contains("trial 1 (seed 0, entry 1, task 'near'), adaptation episode 0, step 2"), "\(msg)")
+            #expect(out.records.map(\.index) == [0])
+        }
+        // With clipping, out-of-range actions are clipped and counted.
+        let clip = try lineRunner(seeds: 1, strict: true, clip: true) { _ in BadSession(bad: [3]) }
+        let out = clip.run(indices: Array(0..<6), threads: 1)
+        #expect(out.error == nil)
+        #expect(out.records.map(\.clippedActions).reduce(0, +) >= 1)
+    }
+
+    @Test func entryStatisticsFollowTheRecords() throws {
+        let runner = try lineRunner()
+        let out = runner.run(indices: Array(0..<18), threads: 2)
+        let e = try LeaderboardEntry.make(header: header(runner.plan), records: out.records)
+        #expect(e["complete"] == .bool(true) && e["trials"] == nil)
+        let res = try #require(e["results"])
+        // Per-task score = mean of its trials' evaluation success; raw scores per seed.
+        for task in ["near", "far"] {
+            let ts = out.records.filter { $0.task == task }
+            let want = JSONText.round6(Statistics.mean(ts.map { $0.score(.success) }))
+            #expect(abs((res["tasks"]?[task]?["score"]?.doubleValue ?? -1) - want) < 1e-6)
+            let perSeed = (0..<3).map { s in Statistics.mean(ts.filter { $0.seedIndex == s }.map { $0.score(.success) }) }
+            #expect(res["scores"]?[task]?.arrayValue?.compactMap(\.doubleValue) == perSeed.map(JSONText.round6))
+            #expect(res["tasks"]?[task]?["curve"]?["success"]?.arrayValue?.count == 5)
+        }
+        let flat = ["far", "near"].flatMap { res["scores"]?[$0]?.arrayValue?.compactMap(\.doubleValue) ?? [] }
+        #expect(abs((res["overall"]?["iqm"]?.doubleValue ?? -1) - Statistics.interquartileMean(flat)) < 2e-6)
+        #expect(abs((res["overall"]?["optimalityGap"]?.doubleValue ?? -1) - Statistics.optimalityGap(flat)) < 2e-6)
+        let interval = res["overall"]?["meanCI"]?.arrayValue?.compactMap { $0.doubleValue } ?? []
+        try #require(interval.count == 2)
+        let ci = interval
+        let mean = try #require(res["overall"]?["mean"]?.doubleValue)
+        #expect(ci[0] <= mean && mean <= ci[1])
+        #expect(res["bootstrap"]?["resamples"]?.intValue == 2000)
+        #expect(try SchemaValidator.entry().problems(e) == [])
+    }
+
+    @Test func shardsMergeToTheUnshardedEntry() throws {
+        let runner = try lineRunner()
+        let full = runner.run(indices: Array(0..<18), threads: 1).records
+        let h = header(runner.plan)
+        var parts: [JSONValue] = []
+        for k in 1...3 {
+            let shard = try Shard(index: k, count: 3)
+            let idx = (0..<18).filter(shard.contains)
+            parts.append(try LeaderboardEntry.make(header: h, records: runner.run(indices: idx, threads: 2).records, shard: shard))
+            // Shard entries round-trip through text.
+            parts[k - 1] = try JSONText.parse(JSONText.pretty(parts[k - 1]))
+        }
+        let merged = try LeaderboardEntry.merge(parts.reversed())
+        #expect(JSONText.pretty(merged) == JSONText.pretty(try LeaderboardEntry.make(header: h, records: full)))
+        #expect(throws: EvaluationError.self) { try LeaderboardEntry.merge(Array(parts.prefix(2))) }
+        var other = parts[1].objectValue!
+        var b = other["benchmark"]!.objectValue!
+        b["digest"] = .string(String(repeating: "cd", count: 32))
+        other["benchmark"] = .object(b)
+        #expect(throws: EvaluationError.self) { try LeaderboardEntry.merge([parts[0], .object(other), parts[2]]) }
+    }
+
+    @Test func journalRecoversCompletedTrialsAndIgnoresATornLine() throws {
+        let runner = try lineRunner(seeds: 1)
+        let path = NSTemporaryDirectory() + "mrbench-journal-\(getpid()).journal"
+        defer { unlink(path) }
+        unlink(path)
+        let id: JSONValue = .object(["x": .number(1)])
+        let j = try Journal(path: path, identity: id)
+        let out = runner.run(indices: Array(0..<6), threads: 1, onTrial: { r, _ in if r.index < 3 { j.append(r) } })
+        j.finish(remove: false)
+        // A kill mid-write leaves a torn last line.
+        let h = FileHandle(forWritingAtPath: path)!
+        h.seekToEndOfFile(); h.write(Data("{\"index\":3,\"epi".utf8)); h.closeFile()
+        let j2 = try Journal(path: path, identity: id)
+        #expect(j2.recovered == Array(out.records.prefix(3)))
+        let rest = runner.run(indices: Array(0..<6), completed: j2.recovered, threads: 2, onTrial: { r, _ in j2.append(r) })
+        #expect(rest.records == out.records)
+        j2.finish(remove: false)
+        #expect(try Journal(path: path, identity: id).recovered == out.records)
+        #expect(throws: EvaluationError.self) { _ = try Journal(path: path, identity: .object(["x": .number(2)])) }
+    }
+
+    @Test func schemaCheckerRejectsAlteredEntries() throws {
+        let runner = try lineRunner(seeds: 2)
+        let e = try LeaderboardEntry.make(header: header(runner.plan), records: runner.run(indices: Array(0..<12), threads: 1).records)
+        let v = try SchemaValidator.entry()
+        #expect(v.problems(e).isEmpty)
+        var o = e.objectValue!
+        o["agent"] = nil
+        #expect(v.problems(.object(o)).contains("$: missing required member \"agent\""))
+        o = e.objectValue!
+        var p = o["protocol"]!.objectValue!
+        p["seeds"] = .string("2")
+        o["protocol"] = .object(p)
+        #expect(v.problems(.object(o)).contains("$.protocol.seeds: expected integer, found string"))
+        o = e.objectValue!
+        var b = o["benchmark"]!.objectValue!
+        b["digest"] = .string("not-a-digest")
+        o["benchmark"] = .object(b)
+        #expect(v.problems(.object(o)).contains { $0.hasPrefix("$.benchmark.digest:") })
+        o = e.objectValue!
+        o["surprise"] = .bool(true)
+        #expect(v.problems(.object(o)) == ["$: unexpected member \"surprise\""])
+    }
+
+    @Test func schemaFileMatchesTheBuiltInSchema() throws {
+        var root = #filePath
+        for _ in 0..<3 { root = (root as NSString).deletingLastPathComponent }
+        let file = try String(contentsOfFile: root + "/leaderboard/schema/" + EntrySchema.fileName, encoding: .utf8)
+        #expect(file == EntrySchema.text + "\n")
+    }
+}
+
+@Suite("JSON text and command-line splitting")
+struct TextTests {
+    @Test func numbersHaveOneFixedForm() throws {
+        #expect(JSONText.number(0.1234565, .rounded6) == "0.123457" || JSONText.number(0.1234565, .rounded6) == "0.123456")
+        #expect(JSONText.number(2.5, .rounded6) == "2.5")
+        #expect(JSONText.number(3, .rounded6) == "3")
+        #expect(JSONText.number(-0.0000001, .rounded6) == "0")
+        #expect(JSONText.number(-12.3456789, .rounded6) == "-12.345679")
+        #expect(JSONText.number(.nan, .rounded6) == "null")
+        #expect(JSONText.number(0.1, .exact) == "0.1")
+        // Rounded values read back as the same double.
+        for x in [0.123457, -3.000001, 1234.5, 1e-6] {
+            #expect(JSONText.round6(x) == x)
+            #expect(try JSONText.parse(JSONText.number(x, .rounded6)) == .number(x))
+        }
+    }
+
+    @Test func prettyIsSortedAndStable() throws {
+        let v: JSONValue = .object(["b": .array([.number(1), .number(2.5)]), "a": .object(["z": .null, "y": .string("q\"\n")])])
+        let s = JSONText.pretty(v)
+        #expect(s == "{\n  \"a\": {\n    \"y\": \"q\\\"\\n\",\n    \"z\": null\n  },\n  \"b\": [1, 2.5]\n}\n")
+        #expect(try JSONText.parse(s) == v)
+    }
+
+    @Test func parserIsStrict() throws {
+        for bad in ["{", "[1,]", "{\"a\":1,\"a\":2}", "01", "NaN", "{\"a\" 1}", "\"\\x\"", "1 2", ""] {
+            #expect(throws: JSONText.ParseError.self, "\(bad)") { _ = try JSONText.parse(bad) }
+        }
+        #expect(try JSONText.parse("[NaN, -Infinity]", allowNonFinite: true).arrayValue?.count == 2)
+        #expect(try JSONText.parse("\"\\u00e9\\ud83d\\ude00\"") == .string("é😀"))
+    }
+
+    @Test func commandLinesSplitLikeAShellWithoutOne() throws {
+        #expect(try CommandLineSplitter.split("python3  agent.py --x 1") == ["python3", "agent.py", "--x", "1"])
+        #expect(try CommandLineSplitter.split("a 'b c' \"d \\\"e\\\"\" f\\ g") == ["a", "b c", "d \"e\"", "f g"])
+        #expect(try CommandLineSplitter.split("echo $HOME | cat > x; *") == ["echo", "$HOME", "|", "cat", ">", "x;", "*"])
+        #expect(try CommandLineSplitter.split("x ''") == ["x", ""])
+        #expect(throws: EvaluationError.self) { _ = try CommandLineSplitter.split("a 'b") }
+        #expect(throws: EvaluationError.self) { _ = try CommandLineSplitter.split("   ") }
+    }
+}

@@ -179,8 +179,9 @@ struct EvaluateTests {
         #expect(a["name"] as? String == "random-py" && a["kind"] as? String == "external" && a["privileged"] as? Bool == false)
         #expect(e["complete"] as? Bool == true && e["trialsCompleted"] as? Int == 40)
         #expect(FileManager.default.fileExists(atPath: d + "/e.agent.log"))
-        // Deterministic too: the agent seeds itself from the trial message.
-        let again = try mrbench(["evaluate", "--agent", "cmd:python3 '\(agent)'", "--benchmark", "cube-nav-zones-v1", "--seeds", "1", "--output", d + "/f.json"])
+        // Deterministic too, whatever the number of agent processes: the agent seeds itself from the trial message.
+        let again = try mrbench(["evaluate", "--agent", "cmd:python3 '\(agent)'", "--benchmark", "cube-nav-zones-v1", "--seeds", "1",
+                                 "--threads", "1", "--output", d + "/f.json"])
         #expect(again.status == 0)
         #expect(read(d + "/e.json") == read(d + "/f.json"))
     }

@@ -97,6 +97,9 @@ struct EvaluateCommand: ParsableCommand {
                 id = s.identity
                 s.close()
             } catch { throw error }
+            guard !["random", "expert"].contains(id.name) else {
+                throw EvaluationError.agent("the external agent calls itself '\(id.name)', a name reserved for a built-in agent; choose another name in its hello")
+            }
             (kind, privileged, name, version) = ("external", false, id.name, id.version)
             config.logPath = Self.stem(outputGuess(name)) + ".agent.log"
             external = config

@@ -222,7 +222,9 @@ struct EvaluateTests {
         let r = try mrbench(["evaluate", "--agent", "cmd:python3 \(agent) slower", "--benchmark", "point-nav-sparse-v1", "--seeds", "1",
                              "--threads", "1", "--agent-budget", "1", "--output", d + "/e.json"], timeout: 60)
         #expect(r.status == 1 && r.stderr.contains("the agent used up its total time budget of 1.0 s"), "\(r.stderr)")
-        #expect(r.stderr.contains("episode 0, step 0"), "\(r.stderr)")
+        // Where it runs out depends on the machine's load; the message still names trial, episode and step.
+        #expect(r.stderr.range(of: #"trial \d+ \(seed 0, entry \d+, task 'point-nav'\), (adaptation|evaluation) episode \d+, step \d+"#,
+                               options: .regularExpression) != nil, "\(r.stderr)")
         let partial = try json(d + "/e.partial.json")
         #expect((partial["trialsCompleted"] as? Int ?? 0) >= 1)
     }

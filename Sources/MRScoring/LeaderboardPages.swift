@@ -97,7 +97,8 @@ public enum LeaderboardPages {
         func x(_ i: Int) -> Double { l + (n == 1 ? 0 : Double(i) / Double(n - 1)) * (w - l - r) }
         func y(_ v: Double) -> Double { t + (1 - (v - lo) / (hi - lo)) * (h - t - b) }
         func f(_ d: Double) -> String { String(format: "%.1f", d) }
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" viewBox=\"0 0 \(Int(w)) \(Int(h))\" font-family=\"sans-serif\" font-size=\"11\">\n"
+        let total = h + 14 * Double(series.count) + 4 // the legend goes below the plot
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(total))\" viewBox=\"0 0 \(Int(w)) \(Int(total))\" font-family=\"sans-serif\" font-size=\"11\">\n"
         s += "<rect x=\"\(f(l))\" y=\"\(f(t))\" width=\"\(f(w - l - r))\" height=\"\(f(h - t - b))\" fill=\"none\" stroke=\"#999\"/>\n"
         if k > 0 && k < n {
             let xb = (x(k - 1) + x(k)) / 2
@@ -115,7 +116,8 @@ public enum LeaderboardPages {
             let c = colours[j % colours.count]
             let pts = v.enumerated().map { "\(f(x($0.offset))),\(f(y($0.element)))" }.joined(separator: " ")
             s += "<polyline fill=\"none\" stroke=\"\(c)\" stroke-width=\"2\" points=\"\(pts)\"/>\n"
-            s += "<text x=\"\(f(l + 8))\" y=\"\(f(t + 14 + 13 * Double(j)))\" fill=\"\(c)\">\(esc(name))</text>\n"
+            s += "<line x1=\"\(f(l))\" y1=\"\(f(h + 10 + 14 * Double(j)))\" x2=\"\(f(l + 20))\" y2=\"\(f(h + 10 + 14 * Double(j)))\" stroke=\"\(c)\" stroke-width=\"2\"/>\n"
+            s += "<text x=\"\(f(l + 26))\" y=\"\(f(h + 14 + 14 * Double(j)))\" fill=\"\(c)\">\(esc(name))</text>\n"
         }
         return s + "</svg>\n"
     }

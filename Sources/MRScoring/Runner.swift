@@ -191,6 +191,7 @@ public final class MetaLearnerSession: AgentSession {
     var policy: (any Policy)?
     var episodes: [Episode] = []
     var current = Episode()
+    var recording = false
 
     public init(_ learner: any MetaLearner, context: AgentContext) { self.learner = learner; self.context = context }
 
@@ -203,14 +204,16 @@ public final class MetaLearnerSession: AgentSession {
 
     public func beginEpisode(phase: EpisodePhase, index: Int, observation: [Float]) throws -> [Float] {
         current = Episode()
+        recording = phase == .adaptation
         policy!.beginEpisode(phase: phase)
         return policy!.act(observation)
     }
 
     public func observe(_ t: Transition, step: Int) throws -> [Float]? {
         policy!.observe(t)
-        current.transitions.append(t)
-        if t.status.isDone { episodes.append(current); return nil }
+        // Only the adaptation episodes are handed to `adapt`; evaluation transitions are not kept.
+        if recording { current.transitions.append(t) }
+        if t.status.isDone { if recording { episodes.append(current) }; return nil }
         return policy!.act(t.nextObservation)
     }
 

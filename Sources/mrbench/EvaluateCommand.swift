@@ -97,6 +97,9 @@ struct EvaluateCommand: ParsableCommand {
                 id = s.identity
                 s.close()
             } catch { throw error }
+            guard !["random", "expert"].contains(id.name) else {
+                throw EvaluationError.agent("the external agent calls itself '\(id.name)', a name reserved for a built-in agent; choose another name in its hello")
+            }
             (kind, privileged, name, version) = ("external", false, id.name, id.version)
             config.logPath = Self.stem(outputGuess(name)) + ".agent.log"
             external = config
@@ -159,6 +162,7 @@ struct EvaluateCommand: ParsableCommand {
         let text = JSONText.pretty(entry)
         try Data(text.utf8).write(to: URL(fileURLWithPath: outputPath))
         journal.finish(remove: true)
+        try? FileManager.default.removeItem(atPath: stem + ".partial.json") // from an earlier, interrupted run
         let record = RunRecord.make(started: started, threads: threads, entryPath: outputPath, entryText: text,
                                     trialsRun: outcome.records.count - resumed.count, resumed: resumed.count,
                                     steps: outcome.records.filter { r in !resumed.contains { $0.index == r.index } }.reduce(0) { $0 + $1.steps },
@@ -230,6 +234,7 @@ enum RunRecord {
             .split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? "unknown"
         let iso = ISO8601DateFormatter().string(from: started)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
         return .object([
             "entry": .string((entryPath as NSString).lastPathComponent),
             "entrySHA256": .string(SHA256.hex(entryText)),
@@ -240,7 +245,9 @@ enum RunRecord {
             "cores": .number(Double(ProcessInfo.processInfo.activeProcessorCount)),
             "threads": .number(Double(threads)),
             "peakMemoryMB": .number(Double(usage.ru_maxrss) / 1024),
-            "agentPeakMemoryMB": .number(Double(children.ru_maxrss) / 1024),
+            "cpuSeconds": .number(seconds(usage.ru_utime) + seconds(usage.ru_stime)),
+            "agentCpuSeconds": agentLog == nil ? .null : .number(seconds(children.ru_utime) + seconds(children.ru_stime)),
+            "agentPeakMemoryMB": agentLog == nil ? .null : .number(Double(children.ru_maxrss) / 1024),
             "trialsRun": .number(Double(trialsRun)),
             "trialsResumed": .number(Double(resumed)),
             "environmentStepsThisRun": .number(Double(steps)),

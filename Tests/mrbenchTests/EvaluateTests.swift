@@ -179,8 +179,9 @@ struct EvaluateTests {
         #expect(a["name"] as? String == "random-py" && a["kind"] as? String == "external" && a["privileged"] as? Bool == false)
         #expect(e["complete"] as? Bool == true && e["trialsCompleted"] as? Int == 40)
         #expect(FileManager.default.fileExists(atPath: d + "/e.agent.log"))
-        // Deterministic too: the agent seeds itself from the trial message.
-        let again = try mrbench(["evaluate", "--agent", "cmd:python3 '\(agent)'", "--benchmark", "cube-nav-zones-v1", "--seeds", "1", "--output", d + "/f.json"])
+        // Deterministic too, whatever the number of agent processes: the agent seeds itself from the trial message.
+        let again = try mrbench(["evaluate", "--agent", "cmd:python3 '\(agent)'", "--benchmark", "cube-nav-zones-v1", "--seeds", "1",
+                                 "--threads", "1", "--output", d + "/f.json"])
         #expect(again.status == 0)
         #expect(read(d + "/e.json") == read(d + "/f.json"))
     }
@@ -193,7 +194,7 @@ struct EvaluateTests {
         ("range", "action component 0 is 5.0, outside the action space [-1.0, 1.0]"),
         ("unknown", "unknown message type \"banana\""),
         ("exit", "the agent exited with status 3"),
-        ("hang", "the agent did not answer within 1.0 s"),
+        ("hang", "the agent did not answer within 2.0 s"),
         ("long", "the agent sent a line longer than 1000 bytes"),
     ])
     func badAgentsAreCaught(mode: String, message: String) throws {
@@ -201,7 +202,7 @@ struct EvaluateTests {
         defer { try? FileManager.default.removeItem(atPath: d) }
         let agent = try agentScript(in: d)
         let r = try mrbench(["evaluate", "--agent", "cmd:python3 \(agent) \(mode)", "--benchmark", "point-nav-sparse-v1", "--seeds", "1",
-                             "--threads", "1", "--agent-timeout", "1", "--agent-max-line", "1000", "--output", d + "/e.json"], timeout: 60)
+                             "--threads", "1", "--agent-timeout", "2", "--agent-max-line", "1000", "--output", d + "/e.json"], timeout: 60)
         #expect(!r.timedOut && r.seconds < 20, "took \(r.seconds) s")
         #expect(r.status == 1, "status \(r.status): \(r.stderr)")
         #expect(r.stderr.contains(message), "\(r.stderr)")
@@ -221,7 +222,9 @@ struct EvaluateTests {
         let r = try mrbench(["evaluate", "--agent", "cmd:python3 \(agent) slower", "--benchmark", "point-nav-sparse-v1", "--seeds", "1",
                              "--threads", "1", "--agent-budget", "1", "--output", d + "/e.json"], timeout: 60)
         #expect(r.status == 1 && r.stderr.contains("the agent used up its total time budget of 1.0 s"), "\(r.stderr)")
-        #expect(r.stderr.contains("episode 0, step 0"), "\(r.stderr)")
+        // Where it runs out depends on the machine's load; the message still names trial, episode and step.
+        #expect(r.stderr.range(of: #"trial \d+ \(seed 0, entry \d+, task 'point-nav'\), (adaptation|evaluation) episode \d+, step \d+"#,
+                               options: .regularExpression) != nil, "\(r.stderr)")
         let partial = try json(d + "/e.partial.json")
         #expect((partial["trialsCompleted"] as? Int ?? 0) >= 1)
     }

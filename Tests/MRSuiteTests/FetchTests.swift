@@ -30,14 +30,15 @@ struct FetchTests {
     }
 
     /// Expert success rate over `n` tasks sampled with v4's distribution from `seed`.
-    static func expertSuccess(_ kind: FetchTaskKind, n: Int, seed: UInt64 = 1) throws -> Double {
+    static func expertSuccess(_ kind: FetchTaskKind, n: Int, seed: UInt64 = 1, random: Bool = false) throws -> Double {
         var g = SeededGenerator(seed: seed)
         var ok = 0
         for i in 0..<n {
             let task = FetchFamily.sampleTask(kind, zone: nil, &g)
-            let (obs, results) = try episode(kind, task: task, seed: UInt64(i))
+            let policy: (any Policy)? = random ? RandomPolicy(actionSpace: .unit(4), seed: UInt64(i)) : nil
+            let (obs, results) = try episode(kind, task: task, seed: UInt64(i), policy: policy)
             if results.contains(where: { $0.info.success == true }) { ok += 1 }
-            else if fetchTrace {
+            else if fetchTrace && !random {
                 let o = obs.last!, n = o.count
                 print("\(kind.rawValue) failed: \(task) final achieved \(o[(n - 6)..<(n - 3)].map { Double($0) })")
             }
@@ -51,6 +52,8 @@ struct FetchTests {
     func expertsMeetTheirThresholds(kind: FetchTaskKind, threshold: Double) throws {
         let n = TestSupport.longTests ? 100 : (getenv("FETCH_GOALS").flatMap { Int(String(cString: $0)) } ?? 20)
         let rate = try FetchTests.expertSuccess(kind, n: n)
+        let randomRate = try FetchTests.expertSuccess(kind, n: n, random: true)
+        print("fetch \(kind.rawValue): expert success \(rate), random success \(randomRate) over \(n) v4-sampled goals")
         #expect(rate >= threshold, "\(kind.rawValue): expert success \(rate) over \(n) goals")
     }
 

@@ -119,11 +119,15 @@ struct FetchConfiguration: Sendable {
 /// slide x 0.75…1.25, so its far goals stay out of reach).
 /// The gripper is world-aligned and its orientation fixed (v4 fixes it too). A constant offset
 /// (the gripper's weight over the weld stiffness) is added to the target so the gripper does not
-/// sag under gravity.
+/// sag under gravity. Difference from v4: v4 resets the mocap to the gripper before adding the
+/// action; here the target persists between steps (kept within 6 cm of the grip point), because
+/// with a gripper-only model a held 2 kg cube would otherwise drag the gripper down ~5 mm a step.
+/// Cube 5 cm, 2 kg, μ 1 (finger pads μ 1); puck r 2.5 cm, 4 cm tall, 2 kg, μ 0.1 on a μ 0.1 table.
+/// A resting object out of the gripper's reach for the step sleeps through it (`Simulation.setFrozen`).
 ///
 /// | action | meaning | scaling |
 /// | --- | --- | --- |
-/// | 0–2 | Δx, Δy, Δz of the mocap target, from the grip point's current position | × 0.05 m |
+/// | 0–2 | Δx, Δy, Δz of the mocap target | × 0.05 m |
 /// | 3 | gripper: finger target = finger position + a (v4), clipped to [0, 0.06] m; + opens, − closes | force-limited servo, 2000 N/m (≤ 120 N) |
 ///
 /// Action 3 is ignored by reach, push and slide (fingers held closed: rigid in those models).

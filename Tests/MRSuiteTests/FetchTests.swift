@@ -71,12 +71,13 @@ struct FetchTests {
         var steps = 0
         while objectZ(o) < 0.425 + 0.195 && steps < 100 { o = try env.step(expert.act(o)).observation; steps += 1 }
         #expect(objectZ(o) >= 0.425 + 0.195, "the cube was lifted to \(objectZ(o))")
-        let held = relative(o)
+        let held = relative(o), lifted = o
         var worst = 0.0
         for _ in 0..<50 {  // 2 s: fingers closed, gripper still
             o = try env.step([0, 0, 0, -1]).observation
             worst = max(worst, (relative(o) - held).norm)
         }
+        print("fetch grasp: lifted to z \(objectZ(lifted)) in \(steps) steps; over 2 s the cube moved \(worst) m relative to the grip, ending at z \(objectZ(o))")
         #expect(worst < 0.01, "the cube slipped \(worst) m in the grip")
         #expect(objectZ(o) > 0.425 + 0.18, "the cube is at \(objectZ(o)) after 2 s")
     }

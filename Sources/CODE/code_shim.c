@@ -73,6 +73,9 @@ int mr_ode_substep(dWorldID world, dJointGroupID contactGroup,
     dContactGeom found[16];
     for (int i = 0; i < pairCount; i++) {
         const mr_contact_pair *p = &pairs[i];
+        /* A frozen (disabled) body touching only static or frozen geometry takes no part in the
+           step: its contacts would be ignored, so they are not made. */
+        if ((p->bodyA == NULL || !dBodyIsEnabled(p->bodyA)) && (p->bodyB == NULL || !dBodyIsEnabled(p->bodyB))) { continue; }
         if (!mr_aabb_overlap(p->geomA, p->geomB)) { continue; }
         int limit = p->maxContacts < 1 ? 1 : (p->maxContacts > 16 ? 16 : p->maxContacts);
         int n = dCollide(p->geomA, p->geomB, limit, found, sizeof(dContactGeom));

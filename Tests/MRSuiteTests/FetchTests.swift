@@ -30,14 +30,15 @@ struct FetchTests {
     }
 
     /// Expert success rate over `n` tasks sampled with v4's distribution from `seed`.
-    static func expertSuccess(_ kind: FetchTaskKind, n: Int, seed: UInt64 = 1) throws -> Double {
+    static func expertSuccess(_ kind: FetchTaskKind, n: Int, seed: UInt64 = 1, random: Bool = false) throws -> Double {
         var g = SeededGenerator(seed: seed)
         var ok = 0
         for i in 0..<n {
             let task = FetchFamily.sampleTask(kind, zone: nil, &g)
-            let (obs, results) = try episode(kind, task: task, seed: UInt64(i))
+            let policy: (any Policy)? = random ? RandomPolicy(actionSpace: .unit(4), seed: UInt64(i)) : nil
+            let (obs, results) = try episode(kind, task: task, seed: UInt64(i), policy: policy)
             if results.contains(where: { $0.info.success == true }) { ok += 1 }
-            else if fetchTrace {
+            else if fetchTrace && !random {
                 let o = obs.last!, n = o.count
                 print("\(kind.rawValue) failed: \(task) final achieved \(o[(n - 6)..<(n - 3)].map { Double($0) })")
             }
@@ -51,6 +52,8 @@ struct FetchTests {
     func expertsMeetTheirThresholds(kind: FetchTaskKind, threshold: Double) throws {
         let n = TestSupport.longTests ? 100 : (getenv("FETCH_GOALS").flatMap { Int(String(cString: $0)) } ?? 20)
         let rate = try FetchTests.expertSuccess(kind, n: n)
+        let randomRate = try FetchTests.expertSuccess(kind, n: n, random: true)
+        print("fetch \(kind.rawValue): expert success \(rate), random success \(randomRate) over \(n) v4-sampled goals")
         #expect(rate >= threshold, "\(kind.rawValue): expert success \(rate) over \(n) goals")
     }
 
@@ -68,12 +71,13 @@ struct FetchTests {
         var steps = 0
         while objectZ(o) < 0.425 + 0.195 && steps < 100 { o = try env.step(expert.act(o)).observation; steps += 1 }
         #expect(objectZ(o) >= 0.425 + 0.195, "the cube was lifted to \(objectZ(o))")
-        let held = relative(o)
+        let held = relative(o), lifted = o
         var worst = 0.0
         for _ in 0..<50 {  // 2 s: fingers closed, gripper still
             o = try env.step([0, 0, 0, -1]).observation
             worst = max(worst, (relative(o) - held).norm)
         }
+        print("fetch grasp: lifted to z \(objectZ(lifted)) in \(steps) steps; over 2 s the cube moved \(worst) m relative to the grip, ending at z \(objectZ(o))")
         #expect(worst < 0.01, "the cube slipped \(worst) m in the grip")
         #expect(objectZ(o) > 0.425 + 0.18, "the cube is at \(objectZ(o)) after 2 s")
     }

@@ -59,7 +59,7 @@ struct FetchConfiguration: Sendable {
     static func of(_ kind: FetchTaskKind) -> FetchConfiguration {
         let grip = Vec3(1.3419, 0.7491, 0.5347)
         let standardTable = (low: Vec3(1.05, 0.40, 0), high: Vec3(1.55, 1.10, 0.4))
-        let standardWorkspace = (low: Vec3(1.0, 0.35, 0.38), high: Vec3(1.65, 1.15, 0.95))
+        let standardWorkspace = (low: Vec3(1.0, 0.35, 0.414), high: Vec3(1.65, 1.15, 0.95))
         switch kind {
         case .reach:
             return FetchConfiguration(kind: kind, model: "models/fetch_reach.xml", hasObject: false, blockGripper: true, initialGrip: grip,
@@ -76,7 +76,7 @@ struct FetchConfiguration: Sendable {
         case .slide:
             return FetchConfiguration(kind: kind, model: "models/fetch_slide.xml", hasObject: true, blockGripper: true, initialGrip: Vec3(0.9869, 0.7491, 0.4132),
                                       objectHeight: 0.42, targetInTheAir: false, targetOffset: Vec3(0.4, 0, 0), objectRange: 0.1, targetRange: 0.3,
-                                      workspace: (low: Vec3(0.75, 0.35, 0.38), high: Vec3(1.25, 1.15, 0.95)),
+                                      workspace: (low: Vec3(0.75, 0.35, 0.414), high: Vec3(1.25, 1.15, 0.95)),
                                       table: (low: Vec3(0.69942, 0.30018, 0), high: Vec3(1.94942, 1.20018, 0.4)))
         }
     }
@@ -115,14 +115,19 @@ struct FetchConfiguration: Sendable {
 /// The model is the gripper alone, not the Fetch arm: a palm and two fingers whose body is welded
 /// softly (MJCF `solref="0.02 1"`) to a mocap target, exactly as v4 drives its gripper; the arm's
 /// links and inverse kinematics are left out, and its reach is a box the target is clipped to
-/// (x 1.0…1.65, y 0.35…1.15, z 0.38…0.95; slide x 0.75…1.25, so its far goals stay out of reach).
+/// (x 1.0…1.65, y 0.35…1.15, z 0.414…0.95, the lowest keeping the fingers' tips 2 mm above the table;
+/// slide x 0.75…1.25, so its far goals stay out of reach).
 /// The gripper is world-aligned and its orientation fixed (v4 fixes it too). A constant offset
 /// (the gripper's weight over the weld stiffness) is added to the target so the gripper does not
-/// sag under gravity.
+/// sag under gravity. Difference from v4: v4 resets the mocap to the gripper before adding the
+/// action; here the target persists between steps (kept within 6 cm of the grip point), because
+/// with a gripper-only model a held 2 kg cube would otherwise drag the gripper down ~5 mm a step.
+/// Cube 5 cm, 2 kg, μ 1 (finger pads μ 1); puck r 2.5 cm, 4 cm tall, 2 kg, μ 0.1 on a μ 0.1 table.
+/// A resting object out of the gripper's reach for the step sleeps through it (`Simulation.setFrozen`).
 ///
 /// | action | meaning | scaling |
 /// | --- | --- | --- |
-/// | 0–2 | Δx, Δy, Δz of the mocap target, from the grip point's current position | × 0.05 m |
+/// | 0–2 | Δx, Δy, Δz of the mocap target | × 0.05 m |
 /// | 3 | gripper: finger target = finger position + a (v4), clipped to [0, 0.06] m; + opens, − closes | force-limited servo, 2000 N/m (≤ 120 N) |
 ///
 /// Action 3 is ignored by reach, push and slide (fingers held closed: rigid in those models).
@@ -218,7 +223,7 @@ public final class FetchEnvironment: PhysicsEnvironment {
     static func configureContacts(_ model: Model) throws {
         let sim = model.simulation
         guard let obj = model.geoms["object"] else { return }
-        for f in ["finger_r", "finger_l"] {
+        for f in ["finger_r", "finger_l", "fingers"] {
             guard let g = model.geoms[f] else { continue }
             try sim.setContactMaterial(ContactMaterial(friction: 1.0, erp: 0.2, cfm: 1e-4), between: g, and: obj)
         }
@@ -320,18 +325,28 @@ public final class FetchEnvironment: PhysicsEnvironment {
     }
 
     /// Whether the object may sleep through the next control step: it rests on the table top
-    /// (still, at its resting height, inside the footprint) and the gripper is too far to reach it
-    /// within one step (0.25 m: the gripper's and the object's extents plus twice the fastest
-    /// travel per step). A pure function of the state, so rollouts stay deterministic; it saves
-    /// the cube's contact rows in the solver while the gripper is elsewhere.
+    /// (still, at its resting height, inside the footprint) and the gripper cannot reach it within
+    /// the step: their bounding boxes (the object's allowing any yaw, the gripper's with open
+    /// fingers), grown by the farthest the gripper travels in a step (7 cm), do not overlap. A pure
+    /// function of the state, so rollouts stay deterministic; while it sleeps the object's
+    /// contacts with the table leave the solver.
     func objectCanSleep(_ object: BodyID, grip: Vec3) -> Bool {
         let p = simulation.bodyPose(object).position
-        guard (p - grip).norm > 0.25 else { return false }
+        let d = p - grip
+        let travel = 0.07
+        // Gripper extents about the grip point: palm ±0.025 x, ±0.07 y (open fingers ±0.081), z −0.012…+0.089.
+        let objectHalf = 0.036, objectHalfZ = 0.025
+        let apart = abs(d.x) > 0.025 + objectHalf + travel || abs(d.y) > 0.081 + objectHalf + travel
+            || d.z + objectHalfZ < -0.012 - travel || d.z - objectHalfZ > 0.089 + travel
+        guard apart else { return false }
         guard abs(p.z - config.objectHeight) < 0.002 else { return false }
         let t = config.table
         guard p.x > t.low.x + 0.04, p.x < t.high.x - 0.04, p.y > t.low.y + 0.04, p.y < t.high.y - 0.04 else { return false }
         return simulation.linearVelocity(object).norm < 1e-3 && simulation.angularVelocity(object).norm < 1e-2
     }
+
+    /// Whether the object slept through the last step.
+    var objectIsFrozen: Bool { object.map { simulation.isFrozen($0) } ?? false }
 
     /// True when the object's centre lies inside the table (it fell through).
     func objectInsideTable() -> Bool {

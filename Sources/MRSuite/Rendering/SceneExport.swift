@@ -97,7 +97,7 @@ public enum SceneExport {
     /// A translucent green sphere at the goal the observation carries, if any.
     static func goalMarkers(layout: ObservationLayout, observation: [Float]?) -> [RenderPrimitive] {
         guard let o = observation, o.count == layout.count else { return [] }
-        for name in ["desired_goal", "goal"] {
+        for name in ["desired_goal", "goal", "goal_pos"] {
             guard let seg = layout.segments.first(where: { $0.name == name && $0.count == 3 }) else { continue }
             let g = o[seg.range].map(Double.init)
             if g.allSatisfy({ $0 == 0 }) { continue }  // hidden goal
@@ -115,7 +115,10 @@ public enum SceneExport {
             switch g.shape {
             case let .plane(n, d):
                 let rot = Quat.between(Vec3(0, 0, 1), n)
-                let checker = Checker(RGBA(92, 102, 116), RGBA(64, 72, 84), squareSize: 0.5)
+                // MJCF's default grey becomes the blue-grey floor; a coloured plane (a table top) keeps its colour.
+                let isDefault = abs(g.rgba.0 - 0.5) < 0.01 && abs(g.rgba.1 - 0.5) < 0.01 && abs(g.rgba.2 - 0.5) < 0.01
+                let dark = RGBA(red: Double(g.rgba.0) * 0.82, green: Double(g.rgba.1) * 0.82, blue: Double(g.rgba.2) * 0.82)
+                let checker = isDefault ? Checker(RGBA(92, 102, 116), RGBA(64, 72, 84), squareSize: 0.5) : Checker(color, dark, squareSize: 0.1)
                 prims.append(RenderPrimitive(.infinitePlane, transform: Transform(position: n * d, rotation: rot), color: checker.color1,
                                              checker: checker, castsShadow: false, receivesShadow: true))
             case let .box(h):
@@ -197,11 +200,11 @@ enum FamilyCameras {
             let t = Vec3(c.x, c.y, 0.3)
             return Camera(position: t + Vec3(-2.6, -3.4, 2.6), target: t, fovy: 45)
         case "front-left-table" where id.hasPrefix("fetch-"):
-            let t = Vec3(1.3, 0.75, 0.45)
-            return Camera(position: t + Vec3(1.55, -1.2, 0.85), target: t, fovy: 45)
+            let t = Vec3(1.3, 0.75, 0.5)
+            return Camera(position: t + Vec3(0.85, -0.7, 0.5), target: t, fovy: 45)
         case "front-left-table":
-            let t = Vec3(0, 0.7, 0.12)
-            return Camera(position: t + Vec3(-0.85, 0.95, 0.75), target: t, fovy: 45)
+            let t = Vec3(0, 0.72, 0.1)
+            return Camera(position: t + Vec3(-0.55, 0.62, 0.45), target: t, fovy: 45)
         default: return nil
         }
     }

@@ -44,12 +44,12 @@ let package = Package(
         ),
 
         // MARK: - Modules
-        .target(name: "MRCore", swiftSettings: swiftSettings),
-        .target(name: "MRPhysics", dependencies: ["MRCore", "CODE"], swiftSettings: swiftSettings),
-        .target(name: "MRRender", dependencies: ["MRCore", "CPNG"], swiftSettings: swiftSettings),
-        .target(name: "MRSuite", dependencies: ["MRCore", "MRPhysics", "MRRender"], swiftSettings: swiftSettings),
-        .target(name: "MRNeural", dependencies: ["MRCore", "COpenBLAS"], swiftSettings: swiftSettings),
-        .target(name: "MRScoring", dependencies: ["MRCore"], swiftSettings: swiftSettings),
+        .target(name: "MRCore", exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "MRPhysics", dependencies: ["MRCore", "CODE"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "MRRender", dependencies: ["MRCore", "CPNG"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "MRSuite", dependencies: ["MRCore", "MRPhysics", "MRRender"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "MRNeural", dependencies: ["MRCore", "COpenBLAS"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "MRScoring", dependencies: ["MRCore"], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // MARK: - Executable
         .executableTarget(
@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "MRSuiteTests", dependencies: ["MRSuite", "_MRTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MRScoringTests", dependencies: ["MRScoring"], swiftSettings: swiftSettings),
         .testTarget(name: "MRNeuralTests", dependencies: ["MRNeural"], swiftSettings: swiftSettings),
-        .testTarget(name: "MRRenderTests", dependencies: ["MRRender"], swiftSettings: swiftSettings),
+        .testTarget(name: "MRRenderTests", dependencies: ["MRRender"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(name: "mrbenchTests", dependencies: ["mrbench"], swiftSettings: swiftSettings),
     ]
 )

@@ -10,21 +10,26 @@ public struct BenchResult: Codable, Sendable {
     /// Environment steps per second over all threads (random actions, resets at the horizon
     /// included); with `physicsOnly`, the control-step rate the raw ODE substeps alone allow.
     public let stepsPerSecond: Double
-    /// Raw ODE time per physics substep on one thread (µs): collision, step, bookkeeping.
-    public let physicsMicrosecondsPerSubstep: Double
+    /// Raw ODE time per physics substep on one thread (µs): collision, step, bookkeeping
+    /// (nil for environments without a simulation).
+    public let physicsMicrosecondsPerSubstep: Double?
 }
 
 /// Benchmarks environments. A benchmark prints figures; nothing here fails on a time.
 public enum Bench {
     public static func run(_ spec: EnvironmentSpec, steps: Int, threads: Int, physicsOnly: Bool, assets: String? = nil, seed: UInt64 = 1) throws -> BenchResult {
         precondition(steps > 0 && threads > 0)
-        let physicsMicros = try physicsPass(spec, steps: steps, assets: assets, seed: seed)
-        if physicsOnly {
+        let isPhysics = (try? spec.makePhysics(assets: assets)) != nil
+        if physicsOnly && !isPhysics { throw RegistryError.noPhysics(spec.id) }
+        let physicsMicros = isPhysics ? try physicsPass(spec, steps: steps, assets: assets, seed: seed) : nil
+        if physicsOnly, let physicsMicros {
             let perStep = physicsMicros * Double(try spec.makePhysics(assets: assets).substeps)
             return BenchResult(id: spec.id, threads: 1, steps: steps, stepsPerSecond: 1e6 / perStep, physicsMicrosecondsPerSubstep: physicsMicros)
         }
         // Build every environment first, then time the stepping alone.
         let envs = try (0..<threads).map { _ in try spec.make(assets: assets) }
+        // Warm up (caches, allocator, lazily built contact pairs), untimed.
+        for (t, e) in envs.enumerated() { try drive(e, steps: warmUp(steps), seed: SeededGenerator.derive(seed &+ 1, UInt64(t))) }
         let box = UncheckedBox(envs)
         let elapsed = ContinuousClock().measure {
             DispatchQueue.concurrentPerform(iterations: threads) { t in
@@ -34,6 +39,9 @@ public enum Bench {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         return BenchResult(id: spec.id, threads: threads, steps: steps * threads, stepsPerSecond: Double(steps * threads) / seconds, physicsMicrosecondsPerSubstep: physicsMicros)
     }
+
+    /// Untimed warm-up steps before a timed run of `steps` (PERFORMANCE.md: warm up, then time).
+    static func warmUp(_ steps: Int) -> Int { min(max(steps / 10, 1), 2_000) }
 
     /// Steps an environment with uniform random actions, resetting when an episode ends.
     static func drive(_ env: any Environment, steps: Int, seed: UInt64) throws {
@@ -56,6 +64,11 @@ public enum Bench {
         let n = sim.actuatorCount
         let controls = (0..<256).map { _ in (0..<n).map { _ in g.uniform(-1, 1) } }
         let substeps = env.substeps
+        for i in 0..<warmUp(steps) {
+            try sim.setControls(controls[i & 255])
+            try sim.step(substeps: substeps)
+        }
+        try sim.restore(start)
         var t = 0
         var failure: Error?
         let elapsed = ContinuousClock().measure {

@@ -130,9 +130,12 @@ public struct BenchmarkSpec: Sendable {
 public enum Registry {
     public static let environments: [EnvironmentSpec] = [
         PendulumEnvironment.spec,
+        PointNavigationEnvironment.denseSpec,
+        PointNavigationEnvironment.sparseSpec,
+        CubeNavigationEnvironment.spec,
     ] + LocomotionFamilies.specs
 
-    public static let benchmarks: [BenchmarkSpec] = [] + LocomotionFamilies.benchmarks
+    public static let benchmarks: [BenchmarkSpec] = NavigationBenchmarks.specs + LocomotionFamilies.benchmarks
 
     /// The spec of a registered benchmark.
     /// - Throws: `RegistryError.unknownBenchmark` listing the known ids.
@@ -157,10 +160,12 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
     case unknownEnvironment(String, known: [String])
     case noPhysics(String)
     case unknownBenchmark(String, known: [String])
+    case noExpert(String)
     public var description: String {
         switch self {
         case let .noPhysics(id): return "environment '\(id)' has no physics simulation"
         case let .unknownEnvironment(id, known): return "unknown environment '\(id)'; registered: \(known.joined(separator: ", "))"
+        case let .noExpert(id): return "environment '\(id)' has no scripted expert"
         case let .unknownBenchmark(id, known): return "unknown benchmark '\(id)'; registered: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
         }
     }

@@ -36,7 +36,7 @@ struct BenchCommand: ParsableCommand {
         let coretype = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
         if selection.json { try printJSON(Output(results: results, openblasCoretype: coretype)); return }
         printTable(["id", "threads", "steps", "steps/s", "physics µs/substep"], results.map {
-            [$0.id, "\($0.threads)", "\($0.steps)", String(format: "%.0f", $0.stepsPerSecond), String(format: "%.2f", $0.physicsMicrosecondsPerSubstep)]
+            [$0.id, "\($0.threads)", "\($0.steps)", String(format: "%.0f", $0.stepsPerSecond), $0.physicsMicrosecondsPerSubstep.map { String(format: "%.2f", $0) } ?? "-"]
         })
         if physicsOnly { print("(--physics-only: steps/s is the rate the raw ODE substeps alone allow)") }
     }

@@ -1,0 +1,113 @@
+import Dispatch
+import MRCore
+
+/// Scripted-expert and random-policy success per task of a benchmark (`mrbench experts`): one
+/// episode per goal for each, seeds derived from `seed` and the entry's split and index.
+public struct ExpertReport: Codable, Sendable, Equatable {
+    public struct Row: Codable, Sendable, Equatable {
+        public var task: String
+        public var split: Split
+        public var goals: Int
+        /// Fraction of goals whose episode had a successful step (nil if the family has no success criterion).
+        public var expertSuccess: Double?
+        public var randomSuccess: Double?
+        public var expertReturn: Double
+        public var randomReturn: Double
+    }
+    public var benchmark: String
+    public var tasks: [Row]
+
+    /// One episode's outcome.
+    public struct Outcome: Sendable { public var success: Bool?; public var episodeReturn: Double; public var steps: Int }
+
+    /// Runs the expert and a random policy on up to `goalsPerTask` goals of each task (all if nil).
+    /// - Throws: if an entry's family has no expert, or an environment cannot be made.
+    public static func run(_ benchmark: BenchmarkSpec, goalsPerTask: Int? = nil, seed: UInt64 = 0, threads: Int = 1, assets: String? = nil) throws -> ExpertReport {
+        let set = try benchmark.taskSet(assets: assets)
+        struct Job: Sendable { let split: Split; let index: Int; let entry: TaskSetEntry }
+        var jobs: [Job] = []
+        for split in Split.allCases {
+            var taken: [String: Int] = [:]
+            for (i, e) in set.entries(split).enumerated() where taken[e.task, default: 0] < (goalsPerTask ?? .max) {
+                taken[e.task, default: 0] += 1
+                jobs.append(Job(split: split, index: i, entry: e))
+            }
+        }
+        for j in jobs where !(try Registry.environment(j.entry.env)).hasExpert {
+            throw RegistryError.noExpert(j.entry.env)
+        }
+        var results = [Result<(Outcome, Outcome), any Error>?](repeating: nil, count: jobs.count)
+        let work = UncheckedBox(jobs)
+        let box = ResultBox<Result<(Outcome, Outcome), any Error>>(count: jobs.count)
+        let next = WorkCounter()
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, jobs.count))) { _ in
+            while let k = next.take(below: work.value.count) {
+                let j = work.value[k]
+                box.set(k, Result<(Outcome, Outcome), any Error> {
+                    let s = SeededGenerator.derive(seed, "experts/\(j.split.rawValue)/\(j.index)")
+                    guard let expert = try benchmark.makeExpert(j.entry) else { throw RegistryError.noExpert(j.entry.env) }
+                    let env = try benchmark.makeEnvironment(j.entry, assets: assets)
+                    let e = try episode(env, expert, seed: s)
+                    let r = try episode(env, RandomPolicy(actionSpace: env.actionSpace, seed: s), seed: s)
+                    return (e, r)
+                })
+            }
+        }
+        results = box.values
+        var rows: [Row] = []
+        var order: [String] = []
+        var grouped: [String: [(Outcome, Outcome)]] = [:]
+        for (k, j) in jobs.enumerated() {
+            let key = "\(j.split.rawValue)\u{1}\(j.entry.task)"
+            if grouped[key] == nil { order.append(key) }
+            guard let r = results[k] else { continue }
+            grouped[key, default: []].append(try r.get())
+        }
+        for key in order {
+            let parts = key.split(separator: "\u{1}", maxSplits: 1).map(String.init)
+            let o = grouped[key] ?? []
+            func rate(_ xs: [Outcome]) -> Double? {
+                xs.contains { $0.success == nil } ? nil : Double(xs.filter { $0.success == true }.count) / Double(max(1, xs.count))
+            }
+            func mean(_ xs: [Outcome]) -> Double { xs.reduce(0) { $0 + $1.episodeReturn } / Double(max(1, xs.count)) }
+            rows.append(Row(task: parts[1], split: Split(rawValue: parts[0]) ?? .train, goals: o.count,
+                            expertSuccess: rate(o.map(\.0)), randomSuccess: rate(o.map(\.1)),
+                            expertReturn: mean(o.map(\.0)), randomReturn: mean(o.map(\.1))))
+        }
+        return ExpertReport(benchmark: benchmark.id, tasks: rows)
+    }
+
+    /// Runs one episode to its end; success is nil when no step reports one.
+    public static func episode(_ env: any Environment, _ policy: any Policy, seed: UInt64) throws -> Outcome {
+        policy.beginTrial(seed: seed)
+        policy.beginEpisode(phase: .evaluation)
+        var obs = env.reset(seed: seed)
+        var total = 0.0, steps = 0
+        var success: Bool? = nil
+        while true {
+            let a = policy.act(obs)
+            let r = try env.step(a)
+            policy.observe(Transition(observation: obs, action: a, reward: r.reward, nextObservation: r.observation, status: r.status, success: r.info.success ?? false))
+            total += r.reward; steps += 1
+            if let s = r.info.success { success = (success ?? false) || s }
+            obs = r.observation
+            if r.status.isDone { break }
+        }
+        return Outcome(success: success, episodeReturn: total, steps: steps)
+    }
+}
+
+/// Hands out work indices to threads, each exactly once.
+final class WorkCounter: @unchecked Sendable {
+    private var next = 0
+    private let lock = DispatchQueue(label: "mrbench.work-counter")
+    func take(below n: Int) -> Int? { lock.sync { guard next < n else { return nil }; defer { next += 1 }; return next } }
+}
+
+/// Per-index result slots written by concurrent workers (each index by exactly one).
+final class ResultBox<T>: @unchecked Sendable {
+    private(set) var values: [T?]
+    private let lock = DispatchQueue(label: "mrbench.result-box")
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ v: T) { lock.sync { values[i] = v } }
+}

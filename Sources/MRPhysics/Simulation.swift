@@ -283,16 +283,16 @@ public final class Simulation {
         dJointSetLMotorNumAxes(lin, 1)
         dJointSetLMotorAxis(lin, 0, 0, n.x, n.y, n.z)
         dJointSetLMotorParam(lin, Int32(dParamVel), 0)
-        dJointSetLMotorParam(lin, Int32(dParamFMax), 1e12)
+        dJointSetLMotorParam(lin, Int32(dParamFMax), .infinity)
         dJointAttach(ang, b, nil)
         dJointSetAMotorMode(ang, Int32(dAMotorUser))
         dJointSetAMotorNumAxes(ang, 2)
         dJointSetAMotorAxis(ang, 0, 0, u.x, u.y, u.z)
         dJointSetAMotorAxis(ang, 1, 0, v.x, v.y, v.z)
         dJointSetAMotorParam(ang, Int32(dParamVel), 0)
-        dJointSetAMotorParam(ang, Int32(dParamFMax), 1e12)
+        dJointSetAMotorParam(ang, Int32(dParamFMax), .infinity)
         dJointSetAMotorParam(ang, Int32(dParamVel2), 0)
-        dJointSetAMotorParam(ang, Int32(dParamFMax2), 1e12)
+        dJointSetAMotorParam(ang, Int32(dParamFMax2), .infinity)
         // Near-rigid rows: the world's CFM would let ~1e-6 m/s leak out of the plane.
         dJointSetLMotorParam(lin, Int32(dParamCFM), 1e-10)
         dJointSetAMotorParam(ang, Int32(dParamCFM), 1e-10)
@@ -786,7 +786,7 @@ public final class Simulation {
             dJointSetAMotorNumAxes(m, 1)
             dJointSetAMotorAxis(m, 0, rel, axis.x, axis.y, axis.z)
             dJointSetAMotorParam(m, Int32(dParamVel), 0)
-            dJointSetAMotorParam(m, Int32(dParamFMax), 1e12)
+            dJointSetAMotorParam(m, Int32(dParamFMax), .infinity)
             dJointSetAMotorParam(m, Int32(dParamCFM), 1 / damping)
             return m
         } else {
@@ -795,7 +795,7 @@ public final class Simulation {
             dJointSetLMotorNumAxes(m, 1)
             dJointSetLMotorAxis(m, 0, rel, axis.x, axis.y, axis.z)
             dJointSetLMotorParam(m, Int32(dParamVel), 0)
-            dJointSetLMotorParam(m, Int32(dParamFMax), 1e12)
+            dJointSetLMotorParam(m, Int32(dParamFMax), .infinity)
             dJointSetLMotorParam(m, Int32(dParamCFM), 1 / damping)
             return m
         }

@@ -47,9 +47,12 @@ struct LocomotionTests {
         #expect(backward <= -1.0, "phase-reversed average \(backward) m/s over 10 s")
     }
 
-    /// A trot for the ant toward +x: diagonal legs (1, 3) and (2, 4) half a period apart; each hip
-    /// swings its foot backward (−x) while the ankle presses it down, 0.8 Hz, hip amplitude 0.3 and
-    /// ankle amplitude 0.25 of full torque.
+    /// A trot for the ant toward +x: diagonal legs (1, 3) and (2, 4) half a period apart at 0.8 Hz;
+    /// each hip torque 0.42·sin(θ) in the sense that sweeps its foot backward (−x), each ankle torque
+    /// −0.24 + 0.36·sin(θ + 0.8) in the sense that lowers its foot (parameters from a seeded random
+    /// search on this model, scored by the slowest of six reset seeds). Open loop the trot holds its
+    /// speed but its heading drifts with the reset noise, so every hip also gets 0.2·yaw (rad) of the
+    /// torso: a heading hold that turns the ant back toward +x.
     static func antTrot(seed: UInt64, seconds: Double = 10) throws -> (velocity: Vec3, healthy: Bool) {
         let env = try Ant()
         _ = env.reset(seed: seed)
@@ -59,11 +62,13 @@ struct LocomotionTests {
         for k in 0..<Int((seconds / env.controlTimestep).rounded()) {
             let t = Double(k) * env.controlTimestep
             var a = [Float](repeating: 0, count: 8)
+            let q = try #require(env.model.pose(ofBody: "torso")).rotation
+            let yaw = atan2(2 * (q.w * q.z + q.x * q.y), 1 - 2 * (q.y * q.y + q.z * q.z))
             for leg in 0..<4 {
                 let slot = leg == 3 ? 0 : 2 * (leg + 1)  // actions: hip_4, ankle_4, hip_1, ankle_1, …
-                let s = sin(2 * .pi * 0.8 * t + phase[leg])
-                a[slot] = Float(0.3 * hip[leg] * s)
-                a[slot + 1] = Float(0.25 * down[leg] * s)
+                let theta = 2 * .pi * 0.8 * t + phase[leg]
+                a[slot] = Float(0.42 * hip[leg] * sin(theta) + 0.2 * yaw)
+                a[slot + 1] = Float(down[leg] * (-0.24 + 0.36 * sin(theta + 0.8)))
             }
             if try env.step(a).status != .running { return (.zero, false) }
         }
@@ -71,7 +76,7 @@ struct LocomotionTests {
         return ((end - start) / seconds, true)
     }
 
-    @Test(arguments: [1, 2, 3] as [UInt64])
+    @Test(arguments: [1, 2, 3, 4] as [UInt64])
     func trotMovesTheAntAlongPlusX(seed: UInt64) throws {
         let (v, healthy) = try Self.antTrot(seed: seed)
         print("ant trot, reset seed \(seed): velocity (\(v.x), \(v.y)) m/s over 10 s")

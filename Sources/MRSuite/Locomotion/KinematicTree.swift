@@ -43,10 +43,10 @@ struct KinematicTree {
         links = out
     }
 
-    /// Places every hinged body for joint angles `q` and rates `qd` (indexed like `links`' joints
-    /// in the order given by `order`), given the root's already set pose and velocity.
+    /// Places every hinged body for the joint angles and rates given, parents first, the root's
+    /// pose and velocity being already set.
     /// - Parameters:
-    ///   - angles: joint id index → angle (rad); rates: joint id index → rate (rad/s).
+    ///   - angle: a hinge's angle (rad); `rate`: its rate (rad/s).
     func apply(_ sim: Simulation, angle: (JointID) -> Double, rate: (JointID) -> Double) throws {
         for l in links {
             let parentPose = sim.bodyPose(l.parent)

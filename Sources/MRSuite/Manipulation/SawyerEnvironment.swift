@@ -109,7 +109,6 @@ public final class SawyerEnvironment<T: SawyerTask>: PhysicsEnvironment {
 
     public func step(_ action: [Float]) throws -> StepResult {
         let a = try actionSpace.validatedAndClipped(action)
-        let before = simulation.snapshot()
         let delta = Vec3(Double(a[0]), Double(a[1]), Double(a[2])) * SawyerRig.actionScale
         try rig.drive(delta: delta, low: T.handLow, high: T.handHigh)
         do {
@@ -118,7 +117,8 @@ public final class SawyerEnvironment<T: SawyerTask>: PhysicsEnvironment {
                 try simulation.step(substeps: 1)
             }
         } catch {
-            try? simulation.restore(before)
+            // The episode ends here; the next reset restores the build state, so the diverged
+            // state need not be rolled back. The observation is the last finite one.
             return StepResult(observation: previous + previous + goalObservation(), reward: 0, status: .truncated(.diverged), info: StepInfo(success: false))
         }
         let cur = current()

@@ -604,6 +604,25 @@ public final class Simulation {
         bodies.indices.filter { !bodies[$0].kinematic }.map { linearVelocity(BodyID(index: $0)).norm }.max() ?? 0
     }
 
+    /// What a renderer needs of a geom: its name, shape, world pose, colour and whether it is static.
+    public struct GeomVisual: Sendable {
+        public let name: String
+        public let shape: GeomShape
+        public let pose: Transform
+        /// Red, green, blue, alpha in [0, 1] (MJCF `rgba`).
+        public let rgba: (Float, Float, Float, Float)
+        /// True for world geometry (no body).
+        public let isStatic: Bool
+    }
+
+    /// Every geom as a renderer sees it now, in creation order.
+    public func geomVisuals() -> [GeomVisual] {
+        geoms.indices.map { i in
+            let r = geoms[i]
+            return GeomVisual(name: r.name, shape: r.shape, pose: geomPose(GeomID(index: i)), rgba: r.rgba, isStatic: r.body == nil)
+        }
+    }
+
     /// World pose of a geom.
     public func geomPose(_ g: GeomID) -> Transform {
         let r = geoms[g.index]

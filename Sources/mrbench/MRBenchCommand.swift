@@ -9,7 +9,7 @@ struct MRBenchCommand: ParsableCommand {
         commandName: "mrbench",
         abstract: "Meta-reinforcement-learning benchmarks on ODE: environments, benchmarks, evaluation.",
         version: MRBenchInfo.version,
-        subcommands: [ListCommand.self, CheckEnvCommand.self, BenchCommand.self, TaskSetsCommand.self, ExpertsCommand.self]
+        subcommands: [ListCommand.self, CheckEnvCommand.self, BenchCommand.self, TaskSetsCommand.self, ExpertsCommand.self, RenderCommand.self]
     )
 }
 

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import MRCore
+import MRSuite
+
+/// `mrbench render`: PNG frames and a contact sheet of an agent's episodes.
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render an agent's episodes in an environment to PNG frames and a captioned contact sheet.")
+
+    @Option(help: "Environment id (see `mrbench list`).") var env: String
+    @Option(help: "Index of the frozen task to use (test tasks first, then train, of the first benchmark running this environment); default 0.")
+    var task: Int?
+    @Option(help: "Agent: random or expert (the privileged scripted expert).") var agent = "random"
+    @Option(help: "Episodes to render.") var episodes = 1
+    @Option(help: "A frame every K steps (plus each episode's first and last).") var every = 10
+    @Option(help: "Frame size WxH, each 16…4096.") var size = "480x480"
+    @Option(help: "Camera name (default: the environment's first; an unknown name lists the valid ones).") var camera: String?
+    @Option(help: "Output directory.") var out = "render-out"
+    @Option(help: "Seed of the episodes' resets and the random agent.") var seed: UInt64 = 0
+    @Flag(help: "Print the summary as JSON.") var json = false
+    @OptionGroup var assetOptions: AssetOptions
+
+    func validate() throws {
+        guard episodes >= 1 && episodes <= 100 else { throw ValidationError("--episodes must be in 1…100") }
+        guard every >= 1 else { throw ValidationError("--every must be positive") }
+        guard ["random", "expert"].contains(agent) else { throw ValidationError("--agent must be random or expert (got '\(agent)')") }
+        do { _ = try RolloutRenderer.parseSize(size) } catch { throw ValidationError("\(error)") }
+        if let task, task < 0 { throw ValidationError("--task must be ≥ 0") }
+    }
+
+    func run() throws {
+        let spec = try resolveEnvironments([env])[0]
+        var params: JSONValue?
+        if let frozen = try Registry.frozenTasks(forEnvironment: spec.id, assets: assetOptions.assets) {
+            let i = task ?? 0
+            guard i < frozen.entries.count else {
+                throw ValidationError("--task \(i) is out of range: \(frozen.benchmark) has \(frozen.entries.count) tasks for \(spec.id) (0…\(frozen.entries.count - 1))")
+            }
+            params = frozen.entries[i].params
+        } else if let task, task != 0 {
+            throw ValidationError("\(spec.id) is not used by any benchmark, so it has only its default task (--task 0)")
+        }
+        let environment = try params.map { try spec.make(assets: assetOptions.assets, task: $0) } ?? spec.make(assets: assetOptions.assets)
+        let policy: any Policy
+        if agent == "expert" {
+            guard spec.hasExpert else { throw ValidationError("\(spec.id) has no scripted expert; use --agent random") }
+            let p = try params ?? currentTask(environment)
+            guard let e = try spec.makeExpert(task: p) else { throw ValidationError("\(spec.id) has no scripted expert") }
+            policy = e
+        } else {
+            policy = RandomPolicy(actionSpace: environment.actionSpace, seed: seed)
+        }
+        var options = RolloutRenderer.Options()
+        (options.width, options.height) = try RolloutRenderer.parseSize(size)
+        options.episodes = episodes; options.every = every; options.camera = camera; options.seed = seed
+        let summary: RolloutRenderer.Summary
+        do {
+            summary = try RolloutRenderer.run(env: environment, policy: policy, agentName: agent, task: params, options: options, directory: out)
+        } catch let e as RenderExportError { throw ValidationError(e.description) }
+        if json { try printJSON(summary); return }
+        for (i, e) in summary.episodes.enumerated() {
+            print("episode \(i): \(e.steps) steps, return \(String(format: "%.3f", e.episodeReturn)), success \(e.success.map { $0 ? "yes" : "no" } ?? "n/a")")
+        }
+        print("\(summary.frames.count) frames (\(options.width)x\(options.height), camera \(summary.camera)) and \(summary.contactSheet) in \(out)/")
+        print(String(format: "render %.2f ms/frame (median), PNG write %.2f ms/frame", summary.renderMillisecondsPerFrame, summary.pngMillisecondsPerFrame))
+    }
+
+    /// The environment's current task as JSON (for an expert when no frozen task applies).
+    private func currentTask<E: Environment>(_ e: E) throws -> JSONValue { try JSONCoding.value(of: e.task) }
+}

@@ -80,7 +80,8 @@ struct ManipulationTests {
         "drawer-open": ("handle_to_goal", 0.03), "drawer-close": ("handle_to_goal", 0.065),
         "button-press-topdown": ("button_to_goal", 0.024), "door-open": ("handle_to_goal_x", 0.08),
         "door-close": ("handle_to_goal", 0.08), "window-open": ("handle_to_goal_x", 0.05),
-        "sweep": ("obj_to_goal", 0.05), "sweep-into": ("obj_to_goal", 0.05),
+        "sweep": ("obj_to_goal", 0.05), "sweep-into": ("obj_to_goal", 0.05), "shelf-place": ("obj_to_goal", 0.07),
+        "basketball": ("obj_to_goal_scaled", 0.08), "peg-insert-side": ("head_to_goal_scaled", 0.07), "lever-pull": ("angle_error", Double.pi / 24),
     ]
 
     struct Rollout { var ret = 0.0; var success = false; var minObjectZ = Double.infinity }
@@ -106,6 +107,12 @@ struct ManipulationTests {
             if s.status.isDone { break }
         }
         return r
+    }
+
+    @Test func everyTaskHasItsSuccessTerm() {
+        for t in ManipulationFamilies.tasks { #expect(Self.successTerm[t.name] != nil, "\(t.name)") }
+        #expect(ManipulationFamilies.tasks.count == 15)
+        #expect(ManipulationFamilies.benchmarks.map(\.id).contains("ml10-v1"))
     }
 
     @Test(arguments: ManipulationFamilies.tasks.map(\.name))

@@ -51,7 +51,7 @@ public final class SawyerEnvironment<T: SawyerTask>: PhysicsEnvironment {
     public let hidesGoal: Bool
     public private(set) var task: T.Descriptor
     public var simulation: Simulation { rig.simulation }
-    public let rig: SawyerRig
+    public private(set) var rig: SawyerRig
     public private(set) var definition: T
     private var previous: [Float] = Array(repeating: 0, count: 18)
 
@@ -76,6 +76,7 @@ public final class SawyerEnvironment<T: SawyerTask>: PhysicsEnvironment {
         do {
             try rig.resetHand(to: T.handInitial)
             try definition.reset(task, rig: rig)
+            try rig.applyControls(effort: 0)
         } catch {
             // Every argument here is finite by construction; a failure is a programming error.
             preconditionFailure("\(id): reset failed: \(error)")
@@ -108,13 +109,16 @@ public final class SawyerEnvironment<T: SawyerTask>: PhysicsEnvironment {
 
     public func step(_ action: [Float]) throws -> StepResult {
         let a = try actionSpace.validatedAndClipped(action)
-        let before = simulation.snapshot()
         let delta = Vec3(Double(a[0]), Double(a[1]), Double(a[2])) * SawyerRig.actionScale
-        try rig.drive(delta: delta, effort: Double(a[3]), low: T.handLow, high: T.handHigh)
+        try rig.drive(delta: delta, low: T.handLow, high: T.handHigh)
         do {
-            try simulation.step(substeps: substeps)
+            for _ in 0..<substeps {
+                try rig.applyControls(effort: Double(a[3]))
+                try simulation.step(substeps: 1)
+            }
         } catch {
-            try? simulation.restore(before)
+            // The episode ends here; the next reset restores the build state, so the diverged
+            // state need not be rolled back. The observation is the last finite one.
             return StepResult(observation: previous + previous + goalObservation(), reward: 0, status: .truncated(.diverged), info: StepInfo(success: false))
         }
         let cur = current()

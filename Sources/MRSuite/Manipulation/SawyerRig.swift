@@ -27,6 +27,13 @@ public struct SawyerRig {
     public var simulation: Simulation { model.simulation }
     public let mocap: BodyID, hand: BodyID, rightPad: BodyID, leftPad: BodyID
     let rightJoint: JointID, leftJoint: JointID
+    /// Indices of the finger motors in the control vector.
+    let rightMotor: Int, leftMotor: Int
+    /// Explicit viscous dampers: motors named `damper_<joint>` whose control is −(joint velocity)
+    /// each substep (force = gear × control), so that damping adds no constraint rows.
+    let dampers: [(control: Int, joint: JointID)]
+    /// The control vector handed to the simulation (finger efforts and damper controls).
+    private var controls: [Double]
     /// The state right after loading: every reset starts from it.
     let buildState: Simulation.State
 
@@ -38,6 +45,19 @@ public struct SawyerRig {
             throw EnvironmentError.invalidTask("\(relativePath) lacks the Sawyer rig (mocap, hand, rightpad, leftpad, r_close, l_close)")
         }
         mocap = m; hand = h; rightPad = r; leftPad = l; rightJoint = rj; leftJoint = lj
+        guard let rm = model.actuator("r_close"), let lm = model.actuator("l_close") else {
+            throw EnvironmentError.invalidTask("\(relativePath) lacks the finger motors r_close and l_close")
+        }
+        rightMotor = rm.index; leftMotor = lm.index
+        var d: [(Int, JointID)] = []
+        for (name, id) in model.actuators where name.hasPrefix("damper_") {
+            guard let j = model.joint(String(name.dropFirst("damper_".count))) else {
+                throw EnvironmentError.invalidTask("\(relativePath): damper \(name) names no joint")
+            }
+            d.append((id.index, j))
+        }
+        dampers = d.map { (control: $0.0, joint: $0.1) }
+        controls = Array(repeating: 0, count: model.simulation.actuatorCount)
         buildState = model.simulation.snapshot()
     }
 
@@ -69,12 +89,19 @@ public struct SawyerRig {
 
     // MARK: control
 
-    /// Moves the mocap target by `delta` clipped to [low, high] and sets the finger effort.
-    func drive(delta: Vec3, effort: Double, low: Vec3, high: Vec3) throws {
+    /// Moves the mocap target by `delta` clipped to [low, high].
+    func drive(delta: Vec3, low: Vec3, high: Vec3) throws {
         let p = mocapPosition + delta
         let clipped = Vec3(min(max(p.x, low.x), high.x), min(max(p.y, low.y), high.y), min(max(p.z, low.z), high.z))
         try simulation.setMocapPose(mocap, Transform(position: clipped))
-        try simulation.setControls([effort, effort] + Array(repeating: 0, count: simulation.actuatorCount - 2))
+    }
+
+    /// Sets the finger effort and every damper's control from the current joint velocities; call
+    /// before each substep.
+    mutating func applyControls(effort: Double) throws {
+        controls[rightMotor] = effort; controls[leftMotor] = effort
+        for d in dampers { controls[d.control] = -simulation.jointVelocity(d.joint) }
+        try simulation.setControls(controls)
     }
 
     /// Restores the build state and moves the hand (with mocap and fingers, open) to `handInitial`.

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import MRCore
 
 /// The parts of a Sawyer observation a scripted expert reads.
@@ -24,7 +21,6 @@ class SawyerExpert: Policy {
     func beginEpisode(phase: EpisodePhase) { t = 0; restart() }
     func act(_ observation: [Float]) -> [Float] {
         let a = decide(SawyerView(observation))
-        if DEBUGTRACE && t % 10 == 0 { let v = SawyerView(observation); print("t=\(t) hand=\(v.hand) open=\(v.opening) obj=\(v.object) a=\(a)") }
         t += 1
         return a
     }
@@ -80,4 +76,3 @@ class GraspingExpert: SawyerExpert {
     }
 }
 
-let DEBUGTRACE = getenv("MRB_TRACE") != nil

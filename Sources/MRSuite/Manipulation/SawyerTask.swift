@@ -85,4 +85,49 @@ enum SawyerSampling {
     }
 
     static func center(_ low: Vec3, _ high: Vec3) -> Vec3 { (low + high) * 0.5 }
+
+    /// The distance between `a` and `b` in the xy plane.
+    static func xyDistance(_ a: Vec3, _ b: Vec3) -> Double {
+        ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()
+    }
+
+    /// A fixture (drawer, door, lever, window) uniform in [low, high] with the goal at fixture + `offset`.
+    static func offsetGoal(_ g: inout SeededGenerator, _ low: Vec3, _ high: Vec3, offset: Vec3) -> SawyerGoal {
+        let o = uniform(&g, low, high)
+        return SawyerGoal(object: o, goal: o + offset)
+    }
+
+    /// Throws unless the object (named `what`) lies in [low, high] and the goal is object + `offset`.
+    static func checkOffsetGoal(_ d: SawyerGoal, _ low: Vec3, _ high: Vec3, offset: Vec3, _ what: String, task: String) throws {
+        try check(d.object, low, high, what, task: task)
+        guard (d.goal - d.object - offset).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(task): goal must be \(what) + \(offset)") }
+    }
+
+    /// Throws unless the descriptor has a fixture (named `what`) in [low, high] and the goal is fixture + `offset`.
+    static func checkFixture(_ d: SawyerGoal, _ low: Vec3, _ high: Vec3, offset: Vec3, _ what: String, task: String) throws {
+        guard let f = d.fixture else { throw EnvironmentError.invalidTask("\(task): needs the \(what) position as fixture") }
+        try check(f, low, high, what, task: task)
+        guard (f + offset - d.goal).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(task): goal must be \(what) + \(offset)") }
+    }
+}
+
+/// Two boxes that a task draws an object (puck, ball, peg) and a goal or fixture from, in that order
+/// (Meta-World's `obj_low/high`, `goal_low/high`).
+struct PlacementRanges: Sendable {
+    let objectLow: Vec3, objectHigh: Vec3, goalLow: Vec3, goalHigh: Vec3
+
+    /// Draws the object, then the goal; with `minXYGap`, draws both again until their xy are at
+    /// least that far apart.
+    func sample(_ g: inout SeededGenerator, minXYGap: Double? = nil) -> (object: Vec3, goal: Vec3) {
+        while true {
+            let o = SawyerSampling.uniform(&g, objectLow, objectHigh), goal = SawyerSampling.uniform(&g, goalLow, goalHigh)
+            guard let gap = minXYGap, SawyerSampling.xyDistance(o, goal) < gap else { return (o, goal) }
+        }
+    }
+
+    /// Throws unless the object and the goal lie in their boxes.
+    func check(object: Vec3, goal: Vec3, _ objectName: String = "puck", task: String) throws {
+        try SawyerSampling.check(object, objectLow, objectHigh, objectName, task: task)
+        try SawyerSampling.check(goal, goalLow, goalHigh, "goal", task: task)
+    }
 }

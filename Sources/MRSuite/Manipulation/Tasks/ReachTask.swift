@@ -10,32 +10,23 @@ public struct ReachTask: SawyerTask {
     public static let name = "reach"
     public static let scene = "models/ml10_reach.xml"
     public static let split = Split.train
-    static let objLow = Vec3(-0.1, 0.6, 0.02), objHigh = Vec3(0.1, 0.7, 0.02)
-    static let goalLow = Vec3(-0.1, 0.8, 0.05), goalHigh = Vec3(0.1, 0.9, 0.3)
+    static let ranges = PlacementRanges(objectLow: Vec3(-0.1, 0.6, 0.02), objectHigh: Vec3(0.1, 0.7, 0.02),
+                                        goalLow: Vec3(-0.1, 0.8, 0.05), goalHigh: Vec3(0.1, 0.9, 0.3))
 
     public static let defaultDescriptor = SawyerGoal(object: Vec3(0, 0.6, 0.02), goal: Vec3(0, 0.85, 0.175))
     public static func sample(_ g: inout SeededGenerator) -> SawyerGoal {
-        while true {
-            let o = SawyerSampling.uniform(&g, objLow, objHigh), goal = SawyerSampling.uniform(&g, goalLow, goalHigh)
-            if ((o.x - goal.x) * (o.x - goal.x) + (o.y - goal.y) * (o.y - goal.y)).squareRoot() >= 0.15 { return SawyerGoal(object: o, goal: goal) }
-        }
+        let (o, goal) = ranges.sample(&g, minXYGap: 0.15)
+        return SawyerGoal(object: o, goal: goal)
     }
-    public static func validate(_ d: SawyerGoal) throws {
-        try SawyerSampling.check(d.object, objLow, objHigh, "puck", task: name)
-        try SawyerSampling.check(d.goal, goalLow, goalHigh, "goal", task: name)
-    }
+    public static func validate(_ d: SawyerGoal) throws { try ranges.check(object: d.object, goal: d.goal, task: name) }
     public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { ReachExpert(d) }
 
-    let obj: BodyID
-    public init(rig: SawyerRig) throws { obj = try rig.body("obj") }
-
-    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws { try rig.place([obj], at: d.object) }
-
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) {
-        let (p, q) = rig.observedPose(obj)
-        return (p, q, nil, nil)
-    }
+    /// The distractor puck (its recorded start is unused).
+    var puck: Puck
+    public init(rig: SawyerRig) throws { puck = try Puck(rig: rig) }
+    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws { try puck.reset(at: d.object, rig: rig) }
+    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { puck.observed(rig) }
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
         let dist = (rig.tcp - d.goal).norm

@@ -14,53 +14,48 @@ public struct ShelfPlaceTask: SawyerTask {
     public static let name = "shelf-place"
     public static let scene = "models/ml10_shelf_place.xml"
     public static let split = Split.test
-    static let objLow = Vec3(-0.1, 0.5, 0.02), objHigh = Vec3(0.1, 0.6, 0.02)
-    static let goalLow = Vec3(-0.1, 0.8, 0.3), goalHigh = Vec3(0.1, 0.9, 0.3)
+    static let ranges = PlacementRanges(objectLow: Vec3(-0.1, 0.5, 0.02), objectHigh: Vec3(0.1, 0.6, 0.02),
+                                        goalLow: Vec3(-0.1, 0.8, 0.3), goalHigh: Vec3(0.1, 0.9, 0.3))
     static let shelfToGoal = Vec3(0, 0, 0.3)
 
     public static let defaultDescriptor = SawyerGoal(object: Vec3(0, 0.55, 0.02), goal: Vec3(0, 0.85, 0.3), fixture: Vec3(0, 0.85, 0))
     public static func sample(_ g: inout SeededGenerator) -> SawyerGoal {
-        let o = SawyerSampling.uniform(&g, objLow, objHigh), goal = SawyerSampling.uniform(&g, goalLow, goalHigh)
+        let (o, goal) = ranges.sample(&g)
         return SawyerGoal(object: o, goal: goal, fixture: goal - shelfToGoal)
     }
     public static func validate(_ d: SawyerGoal) throws {
-        try SawyerSampling.check(d.object, objLow, objHigh, "puck", task: name)
-        try SawyerSampling.check(d.goal, goalLow, goalHigh, "goal", task: name)
+        try ranges.check(object: d.object, goal: d.goal, task: name)
         guard let f = d.fixture, (f + shelfToGoal - d.goal).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(name): fixture must be the shelf base, goal − \(shelfToGoal)") }
     }
     public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { ShelfPlaceExpert(d) }
 
-    let obj: BodyID, shelf: BodyID
-    var memory = PuckMemory()
-    public init(rig: SawyerRig) throws { obj = try rig.body("obj"); shelf = try rig.body("shelf") }
+    let shelf: BodyID
+    var puck: Puck
+    public init(rig: SawyerRig) throws { puck = try Puck(rig: rig); shelf = try rig.body("shelf") }
 
     public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws {
         try rig.place([shelf], at: d.fixture ?? d.goal - Self.shelfToGoal)
-        try rig.place([obj], at: d.object)
-        memory.record(object: d.object, rig: rig)
+        try puck.reset(at: d.object, rig: rig)
     }
 
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) {
-        let (p, q) = rig.observedPose(obj)
-        return (p, q, nil, nil)
-    }
+    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { puck.observed(rig) }
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
-        let o = rig.simulation.bodyPose(obj).position, target = d.goal
-        let toGoal = (o - target).norm, tcpToObj = (o - rig.tcp).norm
-        var inPlace = Shaping.tolerance(toGoal, bounds: (0, 0.05), margin: (memory.objectInitial - target).norm)
-        let grasped = memory.caging(rig, object: o, effort: action[3], objectRadius: 0.02, padThreshold: 0.05, reachRadius: 0.01, xzThreshold: 0.01)
-        var r = Shaping.hamacher(grasped, inPlace)
+        let target = d.goal
+        var p = puck.progress(toward: target, inPlaceBounds: (0, 0.05), rig: rig, effort: action[3],
+                              caging: CagingShape(objectRadius: 0.02, padThreshold: 0.05, xzThreshold: 0.01))
+        let o = p.object
+        var r = Shaping.hamacher(p.grasped, p.inPlace)
+        // Below the board's front the in_place term is reduced, behind it zeroed (Meta-World's bound).
         let besideShelf = o.z > 0 && o.z < 0.24 && o.x > target.x - 0.15 && o.x < target.x + 0.15
         if besideShelf && o.y > target.y - 0.15 && o.y < target.y {
             let bound = Shaping.hamacher((o.y - (target.y - 0.15)) / 0.15, (0.24 - o.z) / 0.24)
-            inPlace = min(max(inPlace - bound, 0), 1)
+            p.inPlace = min(max(p.inPlace - bound, 0), 1)
         }
-        if besideShelf && o.y > target.y { inPlace = 0 }
-        if tcpToObj < 0.025 && rig.gripperOpening > 0 && o.z - 0.01 > memory.objectInitial.z { r += 1 + 5 * inPlace }
-        if toGoal < 0.05 { r = 10 }
-        return SawyerEvaluation(reward: r, success: toGoal <= 0.07,
-                                terms: [RewardTerm("grasp", grasped), RewardTerm("in_place", inPlace), RewardTerm("obj_to_goal", toGoal), RewardTerm("tcp_to_obj", tcpToObj)])
+        if besideShelf && o.y > target.y { p.inPlace = 0 }
+        if puck.isLifted(o, rig: rig, tcpWithin: 0.025) { r += 1 + 5 * p.inPlace }
+        if p.toGoal < 0.05 { r = 10 }
+        return p.evaluation(reward: r, success: p.toGoal <= 0.07)
     }
 }

@@ -26,28 +26,16 @@ public struct SweepTask: SawyerTask {
     public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { SweepExpert(d) }
 
-    let obj: BodyID
-    var memory = PuckMemory()
-    public init(rig: SawyerRig) throws { obj = try rig.body("obj") }
-
-    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws {
-        try rig.place([obj], at: d.object)
-        memory.record(object: d.object, rig: rig)
-    }
-
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) {
-        let (p, q) = rig.observedPose(obj)
-        return (p, q, nil, nil)
-    }
+    var puck: Puck
+    public init(rig: SawyerRig) throws { puck = try Puck(rig: rig) }
+    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws { try puck.reset(at: d.object, rig: rig) }
+    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { puck.observed(rig) }
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
-        let o = rig.simulation.bodyPose(obj).position
-        let toGoal = (o - d.goal).norm, tcpToObj = (o - rig.tcp).norm
-        let inPlace = Shaping.tolerance(toGoal, bounds: (0, 0.05), margin: (memory.objectInitial - d.goal).norm)
-        let grasped = memory.caging(rig, object: o, effort: action[3], objectRadius: 0.02, padThreshold: 0.05, reachRadius: 0.01, xzThreshold: 0.005)
-        var r = 2 * grasped + 6 * Shaping.hamacher(grasped, inPlace)
-        if toGoal < 0.05 { r = 10 }
-        return SawyerEvaluation(reward: r, success: toGoal <= 0.05,
-                                terms: [RewardTerm("grasp", grasped), RewardTerm("in_place", inPlace), RewardTerm("obj_to_goal", toGoal), RewardTerm("tcp_to_obj", tcpToObj)])
+        let p = puck.progress(toward: d.goal, inPlaceBounds: (0, 0.05), rig: rig, effort: action[3],
+                              caging: CagingShape(objectRadius: 0.02, padThreshold: 0.05, xzThreshold: 0.005))
+        var r = 2 * p.grasped + 6 * Shaping.hamacher(p.grasped, p.inPlace)
+        if p.toGoal < 0.05 { r = 10 }
+        return p.evaluation(reward: r, success: p.toGoal <= 0.05)
     }
 }

@@ -31,24 +31,20 @@ public struct ButtonPressTopdownTask: SawyerTask {
     public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { ButtonPressTopdownExpert(d) }
 
-    let box: BodyID, button: BodyID
+    /// The button's top, on the button carried by the box.
+    let top: FixturePoint
     var tcpInitial = Vec3.zero
-    public init(rig: SawyerRig) throws { box = try rig.body("box"); button = try rig.body("button") }
+    public init(rig: SawyerRig) throws { top = try FixturePoint(rig: rig, fixture: "box", part: "button", offset: Self.topOffset) }
 
     public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws {
-        try rig.place([box, button], at: d.object)
+        try top.place(at: d.object, rig: rig)
         tcpInitial = rig.tcp
     }
 
-    func top(_ rig: SawyerRig) -> Vec3 { rig.simulation.bodyPose(button).apply(Self.topOffset) }
-
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) {
-        let (_, q) = rig.observedPose(button)
-        return (top(rig), q, nil, nil)
-    }
+    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { top.observed(rig) }
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
-        let b = top(rig)
+        let b = top.position(rig)
         let tcpToObj = (b - rig.tcp).norm
         let err = abs(d.goal.z - b.z)
         let near = Shaping.tolerance(tcpToObj, bounds: (0, 0.01), margin: (b - tcpInitial).norm)

@@ -17,14 +17,8 @@ public struct DoorCloseTask: SawyerTask {
     static let startAngle = Double.pi / 2
 
     public static let defaultDescriptor = SawyerGoal(object: Vec3(0.05, 0.9, 0.15), goal: Vec3(0.05, 0.9, 0.15) + goalOffset)
-    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal {
-        let o = SawyerSampling.uniform(&g, DoorParts.doorLow, DoorParts.doorHigh)
-        return SawyerGoal(object: o, goal: o + goalOffset)
-    }
-    public static func validate(_ d: SawyerGoal) throws {
-        try SawyerSampling.check(d.object, DoorParts.doorLow, DoorParts.doorHigh, "door", task: name)
-        guard (d.goal - d.object - goalOffset).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(name): goal must be door + \(goalOffset)") }
-    }
+    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { SawyerSampling.offsetGoal(&g, DoorParts.doorLow, DoorParts.doorHigh, offset: goalOffset) }
+    public static func validate(_ d: SawyerGoal) throws { try SawyerSampling.checkOffsetGoal(d, DoorParts.doorLow, DoorParts.doorHigh, offset: goalOffset, "door", task: name) }
     public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { DoorExpert(door: d.object, opening: false, target: d.goal) }
 

@@ -16,35 +16,30 @@ public struct DrawerCloseTask: SawyerTask {
     static let startOpening = 0.15
 
     public static let defaultDescriptor = SawyerGoal(object: Vec3(0, 0.9, 0), goal: Vec3(0, 0.9, 0) + goalOffset)
-    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal {
-        let o = SawyerSampling.uniform(&g, DrawerParts.caseLow, DrawerParts.caseHigh)
-        return SawyerGoal(object: o, goal: o + goalOffset)
-    }
-    public static func validate(_ d: SawyerGoal) throws {
-        try SawyerSampling.check(d.object, DrawerParts.caseLow, DrawerParts.caseHigh, "drawer", task: name)
-        guard (d.goal - d.object - goalOffset).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(name): goal must be drawer + \(goalOffset)") }
-    }
+    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { SawyerSampling.offsetGoal(&g, DrawerParts.caseLow, DrawerParts.caseHigh, offset: goalOffset) }
+    public static func validate(_ d: SawyerGoal) throws { try SawyerSampling.checkOffsetGoal(d, DrawerParts.caseLow, DrawerParts.caseHigh, offset: goalOffset, "drawer", task: name) }
     public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { DrawerCloseExpert(d) }
 
     let parts: DrawerParts
-    var handleInitial = Vec3.zero, tcpInitial = Vec3.zero
+    /// The handle and the tcp at the start.
+    var start = EpisodeStart()
     public init(rig: SawyerRig) throws { parts = try DrawerParts(rig: rig) }
 
     public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws {
         try parts.place(at: d.object, opening: Self.startOpening, rig: rig)
-        handleInitial = parts.handle(rig); tcpInitial = rig.tcp
+        start.record(object: parts.handle(rig), rig: rig)
     }
 
     public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { parts.observed(rig) }
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
         let handle = parts.handle(rig)
-        let err = (handle - d.goal).norm, err0 = (handleInitial - d.goal).norm
+        let err = (handle - d.goal).norm, err0 = (start.object - d.goal).norm
         let inPlace = Shaping.tolerance(err, bounds: (0, 0.05), margin: abs(err0 - 0.05))
         let reachRadius = 0.005
         let tcpToHandle = (handle - rig.tcp).norm
-        var reach = Shaping.tolerance(tcpToHandle, bounds: (0, reachRadius), margin: abs((handleInitial - tcpInitial).norm - reachRadius), sigmoid: .gaussian)
+        var reach = Shaping.tolerance(tcpToHandle, bounds: (0, reachRadius), margin: abs((start.object - start.tcp).norm - reachRadius), sigmoid: .gaussian)
         reach = Shaping.hamacher(reach, min(max(0, Double(action[3])), 1))
         var r = Shaping.hamacher(reach, inPlace)
         if err <= 0.065 { r = 1 }

@@ -15,24 +15,19 @@ public struct DrawerOpenTask: SawyerTask {
     static let goalOffset = Vec3(0, -0.36, 0.09)
 
     public static let defaultDescriptor = SawyerGoal(object: Vec3(0, 0.9, 0), goal: Vec3(0, 0.9, 0) + goalOffset)
-    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal {
-        let o = SawyerSampling.uniform(&g, DrawerParts.caseLow, DrawerParts.caseHigh)
-        return SawyerGoal(object: o, goal: o + goalOffset)
-    }
-    public static func validate(_ d: SawyerGoal) throws {
-        try SawyerSampling.check(d.object, DrawerParts.caseLow, DrawerParts.caseHigh, "drawer", task: name)
-        guard (d.goal - d.object - goalOffset).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(name): goal must be drawer + \(goalOffset)") }
-    }
+    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { SawyerSampling.offsetGoal(&g, DrawerParts.caseLow, DrawerParts.caseHigh, offset: goalOffset) }
+    public static func validate(_ d: SawyerGoal) throws { try SawyerSampling.checkOffsetGoal(d, DrawerParts.caseLow, DrawerParts.caseHigh, offset: goalOffset, "drawer", task: name) }
     public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { DrawerOpenExpert(d) }
 
     let parts: DrawerParts
-    var handleInitial = Vec3.zero, tcpInitial = Vec3.zero
+    /// The handle and the tcp at the start.
+    var start = EpisodeStart()
     public init(rig: SawyerRig) throws { parts = try DrawerParts(rig: rig) }
 
     public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws {
         try parts.place(at: d.object, opening: 0, rig: rig)
-        handleInitial = parts.handle(rig); tcpInitial = rig.tcp
+        start.record(object: parts.handle(rig), rig: rig)
     }
 
     public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { parts.observed(rig) }
@@ -42,7 +37,7 @@ public struct DrawerOpenTask: SawyerTask {
         let err = (handle - d.goal).norm
         let opening = Shaping.tolerance(err, bounds: (0, 0.02), margin: 0.2)
         let scale = Vec3(3, 3, 1)
-        let gripErr = (handle - rig.tcp).scaled(scale).norm, gripErr0 = (handleInitial - tcpInitial).scaled(scale).norm
+        let gripErr = (handle - rig.tcp).scaled(scale).norm, gripErr0 = (start.object - start.tcp).scaled(scale).norm
         let caging = Shaping.tolerance(gripErr, bounds: (0, 0.01), margin: gripErr0)
         return SawyerEvaluation(reward: 5 * (caging + opening), success: err <= 0.03,
                                 terms: [RewardTerm("caging", caging), RewardTerm("opening", opening), RewardTerm("handle_to_goal", err)])

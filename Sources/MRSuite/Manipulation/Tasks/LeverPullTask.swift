@@ -26,40 +26,33 @@ public struct LeverPullTask: SawyerTask {
     static let endOffset = Vec3(0, -0.2, 0), gripOffset = Vec3(0.06, 0, 0)
 
     public static let defaultDescriptor = SawyerGoal(object: Vec3(0, 0.75, 0), goal: Vec3(0, 0.75, 0) + goalOffset)
-    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal {
-        let o = SawyerSampling.uniform(&g, low, high)
-        return SawyerGoal(object: o, goal: o + goalOffset)
-    }
-    public static func validate(_ d: SawyerGoal) throws {
-        try SawyerSampling.check(d.object, low, high, "lever", task: name)
-        guard (d.goal - d.object - goalOffset).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(name): goal must be lever + \(goalOffset)") }
-    }
+    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { SawyerSampling.offsetGoal(&g, low, high, offset: goalOffset) }
+    public static func validate(_ d: SawyerGoal) throws { try SawyerSampling.checkOffsetGoal(d, low, high, offset: goalOffset, "lever", task: name) }
     public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { LeverPullExpert(d) }
 
-    let base: BodyID, link: BodyID, axis: JointID
-    var endInitial = Vec3.zero, tcpInitial = Vec3.zero
-    public init(rig: SawyerRig) throws { base = try rig.body("lever"); link = try rig.body("lever_link"); axis = try rig.joint("LeverAxis") }
+    /// The arm's end on the lever link, carried by the lever base.
+    let arm: FixturePoint, axis: JointID
+    /// The arm's end and the tcp at the start.
+    var start = EpisodeStart()
+    public init(rig: SawyerRig) throws {
+        arm = try FixturePoint(rig: rig, fixture: "lever", part: "lever_link", offset: Self.endOffset); axis = try rig.joint("LeverAxis")
+    }
 
     public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws {
-        try rig.place([base, link], at: d.object)
-        endInitial = end(rig); tcpInitial = rig.tcp
+        try arm.place(at: d.object, rig: rig)
+        start.record(object: arm.position(rig), rig: rig)
     }
 
-    func end(_ rig: SawyerRig) -> Vec3 { rig.simulation.bodyPose(link).apply(Self.endOffset) }
-
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) {
-        let (_, q) = rig.observedPose(link)
-        return (end(rig), q, nil, nil)
-    }
+    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { arm.observed(rig) }
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
-        let e = end(rig)
+        let e = arm.position(rig)
         let under = Vec3(0, 0, -0.034) + Self.gripOffset
         let scale = Vec3(4, 1, 4)
         let ready = Shaping.tolerance((rig.tcp - (e + under)).scaled(scale).norm, bounds: (0, 0.02),
-                                      margin: (tcpInitial - (endInitial + under)).scaled(scale).norm)
-        let inPlace = Shaping.tolerance((e - d.goal).norm, bounds: (0, 0.04), margin: (endInitial - d.goal).norm)
+                                      margin: (start.tcp - (start.object + under)).scaled(scale).norm)
+        let inPlace = Shaping.tolerance((e - d.goal).norm, bounds: (0, 0.04), margin: (start.object - d.goal).norm)
         let angle = rig.simulation.jointPosition(axis)
         let err = abs(angle - Double.pi / 2)
         return SawyerEvaluation(reward: 10 * Shaping.hamacher(ready, inPlace), success: err <= Double.pi / 24,

@@ -18,38 +18,29 @@ public struct WindowOpenTask: SawyerTask {
     static let handleOffset = Vec3(0, -0.08, 0)
 
     public static let defaultDescriptor = SawyerGoal(object: Vec3(0, 0.8, 0.16), goal: Vec3(0, 0.8, 0.16) + goalOffset)
-    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal {
-        let o = SawyerSampling.uniform(&g, low, high)
-        return SawyerGoal(object: o, goal: o + goalOffset)
-    }
-    public static func validate(_ d: SawyerGoal) throws {
-        try SawyerSampling.check(d.object, low, high, "window", task: name)
-        guard (d.goal - d.object - goalOffset).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(name): goal must be window + \(goalOffset)") }
-    }
+    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { SawyerSampling.offsetGoal(&g, low, high, offset: goalOffset) }
+    public static func validate(_ d: SawyerGoal) throws { try SawyerSampling.checkOffsetGoal(d, low, high, offset: goalOffset, "window", task: name) }
     public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { WindowOpenExpert(d) }
 
-    let frame: BodyID, sash: BodyID
-    var handleInitial = Vec3.zero, tcpInitial = Vec3.zero
-    public init(rig: SawyerRig) throws { frame = try rig.body("window"); sash = try rig.body("window_link") }
+    /// The handle on the sliding sash, carried by the window frame.
+    let handle: FixturePoint
+    /// The handle and the tcp at the start.
+    var start = EpisodeStart()
+    public init(rig: SawyerRig) throws { handle = try FixturePoint(rig: rig, fixture: "window", part: "window_link", offset: Self.handleOffset) }
 
     public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws {
-        try rig.place([frame, sash], at: d.object)
-        handleInitial = handle(rig); tcpInitial = rig.tcp
+        try handle.place(at: d.object, rig: rig)
+        start.record(object: handle.position(rig), rig: rig)
     }
 
-    func handle(_ rig: SawyerRig) -> Vec3 { rig.simulation.bodyPose(sash).apply(Self.handleOffset) }
-
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) {
-        let (_, q) = rig.observedPose(sash)
-        return (handle(rig), q, nil, nil)
-    }
+    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { handle.observed(rig) }
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
-        let h = handle(rig)
-        let err = abs(h.x - d.goal.x), err0 = abs(handleInitial.x - d.goal.x)
+        let h = handle.position(rig)
+        let err = abs(h.x - d.goal.x), err0 = abs(start.object.x - d.goal.x)
         let inPlace = Shaping.tolerance(err, bounds: (0, 0.05), margin: abs(err0 - 0.05))
-        let reach = Shaping.tolerance((h - rig.tcp).norm, bounds: (0, 0.02), margin: abs((handleInitial - tcpInitial).norm - 0.02))
+        let reach = Shaping.tolerance((h - rig.tcp).norm, bounds: (0, 0.02), margin: abs((start.object - start.tcp).norm - 0.02))
         return SawyerEvaluation(reward: 10 * Shaping.hamacher(reach, inPlace), success: err <= 0.05,
                                 terms: [RewardTerm("reach", reach), RewardTerm("in_place", inPlace), RewardTerm("handle_to_goal_x", err)])
     }

@@ -6,8 +6,8 @@ final class ButtonPressTopdownExpert: SawyerExpert {
     let goal: Vec3
     init(_ d: SawyerGoal) { goal = d.goal }
     override func decide(_ v: SawyerView) -> [Float] {
-        let tcp = v.hand - Vec3(0, 0, SawyerRig.tcpBelowHand), b = v.object
-        let xy = ((tcp.x - b.x) * (tcp.x - b.x) + (tcp.y - b.y) * (tcp.y - b.y)).squareRoot()
+        let tcp = v.tcp, b = v.object
+        let xy = Self.xyDistance(tcp, b)
         if xy > 0.01 { return Self.move(tcp, to: Vec3(b.x, b.y, max(b.z + 0.06, tcp.z)), p: 10, grip: 1) }
         return Self.move(tcp, to: Vec3(b.x, b.y, goal.z + 0.018 - 0.02), p: 10, grip: 1)
     }

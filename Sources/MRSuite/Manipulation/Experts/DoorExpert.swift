@@ -17,7 +17,7 @@ final class DoorExpert: SawyerExpert {
     }
     override func restart() { engaged = false }
     override func decide(_ v: SawyerView) -> [Float] {
-        let tcp = v.hand - Vec3(0, 0, SawyerRig.tcpBelowHand), h = v.object
+        let tcp = v.tcp, h = v.object
         let r = Vec3(h.x - hinge.x, h.y - hinge.y, 0)
         let n = max(r.norm, 1e-6)
         // Opening turns the door clockwise seen from above (free end toward −y).
@@ -29,7 +29,7 @@ final class DoorExpert: SawyerExpert {
         let contact = opening ? h + normal * 0.05 : h + tOpen * 0.045
         let push = opening ? contact + tOpen * 0.04 : h - tOpen * 0.03
         if !engaged {
-            let xy = ((tcp.x - contact.x) * (tcp.x - contact.x) + (tcp.y - contact.y) * (tcp.y - contact.y)).squareRoot()
+            let xy = Self.xyDistance(tcp, contact)
             if xy > 0.012 { return Self.move(tcp, to: Vec3(contact.x, contact.y, max(h.z + 0.17, tcp.z)), p: 10, grip: 1) }
             if tcp.z > h.z + 0.01 { return Self.move(tcp, to: Vec3(contact.x, contact.y, h.z), p: 10, grip: 1) }
             engaged = true

@@ -6,10 +6,10 @@ final class DrawerCloseExpert: SawyerExpert {
     let goal: Vec3
     init(_ d: SawyerGoal) { goal = d.goal }
     override func decide(_ v: SawyerView) -> [Float] {
-        let tcp = v.hand - Vec3(0, 0, SawyerRig.tcpBelowHand), h = v.object
+        let tcp = v.tcp, h = v.object
         let front = Vec3(h.x, h.y - 0.04, h.z)
         if tcp.z > h.z + 0.015 {
-            let xy = ((tcp.x - front.x) * (tcp.x - front.x) + (tcp.y - front.y) * (tcp.y - front.y)).squareRoot()
+            let xy = Self.xyDistance(tcp, front)
             return Self.move(tcp, to: xy > 0.01 ? Vec3(front.x, front.y, max(tcp.z, h.z + 0.05)) : front, p: 10, grip: 1)
         }
         return Self.move(tcp, to: Vec3(goal.x, goal.y + 0.05, goal.z), p: 10, grip: 1)

@@ -8,9 +8,9 @@ final class DrawerOpenExpert: SawyerExpert {
     init(_ d: SawyerGoal) { goal = d.goal }
     override func restart() { pulling = false }
     override func decide(_ v: SawyerView) -> [Float] {
-        let tcp = v.hand - Vec3(0, 0, SawyerRig.tcpBelowHand), h = v.object
+        let tcp = v.tcp, h = v.object
         if pulling { return Self.move(tcp, to: Vec3(goal.x, goal.y - 0.03, h.z), p: 10, grip: -1) }
-        let xy = ((tcp.x - h.x) * (tcp.x - h.x) + (tcp.y - h.y) * (tcp.y - h.y)).squareRoot()
+        let xy = Self.xyDistance(tcp, h)
         if xy > 0.012 { return Self.move(tcp, to: Vec3(h.x, h.y, max(h.z + 0.1, tcp.z)), p: 10, grip: -1) }
         if tcp.z < h.z + 0.005 { pulling = true }
         return Self.move(tcp, to: h, p: 10, grip: -1)

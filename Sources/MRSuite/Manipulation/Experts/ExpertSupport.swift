@@ -10,6 +10,9 @@ struct SawyerView {
         quat = [Double(o[7]), Double(o[8]), Double(o[9]), Double(o[10])]
         object2 = Vec3(Double(o[11]), Double(o[12]), Double(o[13]))
     }
+
+    /// The tcp, `SawyerRig.tcpBelowHand` below the hand.
+    var tcp: Vec3 { hand - Vec3(0, 0, SawyerRig.tcpBelowHand) }
 }
 
 /// A scripted expert written as a function of the observation (and the privileged task); no
@@ -27,6 +30,9 @@ class SawyerExpert: Policy {
     func observe(_ transition: Transition) {}
     func restart() {}
     func decide(_ v: SawyerView) -> [Float] { fatalError("subclass") }
+
+    /// The distance between `a` and `b` in the xy plane.
+    static func xyDistance(_ a: Vec3, _ b: Vec3) -> Double { SawyerSampling.xyDistance(a, b) }
 
     /// Meta-World's move: Δ = clip(p · (target − hand)) per axis, with gripper effort `grip`.
     static func move(_ hand: Vec3, to target: Vec3, p: Double = 10, grip: Double) -> [Float] {
@@ -53,9 +59,9 @@ class GraspingExpert: SawyerExpert {
     func carryTarget(_ v: SawyerView) -> Vec3 { fatalError("subclass") }
 
     override func decide(_ v: SawyerView) -> [Float] {
-        let tcp = v.hand - Vec3(0, 0, SawyerRig.tcpBelowHand)
+        let tcp = v.tcp
         let grasp = v.object + graspOffset
-        let xy = ((tcp.x - grasp.x) * (tcp.x - grasp.x) + (tcp.y - grasp.y) * (tcp.y - grasp.y)).squareRoot()
+        let xy = Self.xyDistance(tcp, grasp)
         switch phase {
         case .approach:
             if xy < 0.012 { phase = .descend }

@@ -13,7 +13,7 @@ final class LeverPullExpert: SawyerExpert {
     init(_ d: SawyerGoal) { pivot = d.object + Vec3(0.12, 0, 0.25) }
     override func restart() { engaged = false }
     override func decide(_ v: SawyerView) -> [Float] {
-        let tcp = v.hand - Vec3(0, 0, SawyerRig.tcpBelowHand), e = v.object
+        let tcp = v.tcp, e = v.object
         let alpha = atan2(e.z - pivot.z, -(e.y - pivot.y))
         let t = Vec3(0, sin(alpha), cos(alpha))          // direction the arm's end moves when lifted
         let grip = e + LeverPullTask.gripOffset

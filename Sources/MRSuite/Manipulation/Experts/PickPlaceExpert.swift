@@ -6,7 +6,7 @@ final class PickPlaceExpert: GraspingExpert {
     init(_ d: SawyerGoal) { goal = d.goal }
     override func carryTarget(_ v: SawyerView) -> Vec3 {
         // Lift first, then travel.
-        let xy = ((v.object.x - goal.x) * (v.object.x - goal.x) + (v.object.y - goal.y) * (v.object.y - goal.y)).squareRoot()
+        let xy = Self.xyDistance(v.object, goal)
         return xy > 0.05 && v.object.z < 0.06 ? Vec3(v.object.x, v.object.y, 0.1) : goal
     }
 }

@@ -8,10 +8,10 @@ final class WindowOpenExpert: SawyerExpert {
     init(_ d: SawyerGoal) { goal = d.goal }
     override func restart() { engaged = false }
     override func decide(_ v: SawyerView) -> [Float] {
-        let tcp = v.hand - Vec3(0, 0, SawyerRig.tcpBelowHand), h = v.object
+        let tcp = v.tcp, h = v.object
         let side = h - Vec3(0.045, 0, 0)
         if !engaged {
-            let xy = ((tcp.x - side.x) * (tcp.x - side.x) + (tcp.y - side.y) * (tcp.y - side.y)).squareRoot()
+            let xy = Self.xyDistance(tcp, side)
             if xy > 0.012 { return Self.move(tcp, to: Vec3(side.x, side.y, max(h.z + 0.12, tcp.z)), p: 10, grip: 1) }
             if tcp.z > h.z + 0.01 { return Self.move(tcp, to: Vec3(side.x, side.y, h.z), p: 10, grip: 1) }
             engaged = true

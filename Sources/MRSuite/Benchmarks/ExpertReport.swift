@@ -77,11 +77,15 @@ public struct ExpertReport: Codable, Sendable, Equatable {
         return ExpertReport(benchmark: benchmark.id, tasks: rows)
     }
 
-    /// Runs one episode to its end; success is nil when no step reports one.
-    public static func episode(_ env: any Environment, _ policy: any Policy, seed: UInt64) throws -> Outcome {
+    /// Runs one episode to its end; success is nil when no step reports one. `onReset` sees the
+    /// first observation, `onStep` each step's result with the number of steps taken so far.
+    public static func episode(_ env: any Environment, _ policy: any Policy, seed: UInt64,
+                               onReset: ([Float]) throws -> Void = { _ in },
+                               onStep: (_ steps: Int, _ result: StepResult) throws -> Void = { _, _ in }) throws -> Outcome {
         policy.beginTrial(seed: seed)
         policy.beginEpisode(phase: .evaluation)
         var obs = env.reset(seed: seed)
+        try onReset(obs)
         var total = 0.0, steps = 0
         var success: Bool? = nil
         while true {
@@ -91,6 +95,7 @@ public struct ExpertReport: Codable, Sendable, Equatable {
             total += r.reward; steps += 1
             if let s = r.info.success { success = (success ?? false) || s }
             obs = r.observation
+            try onStep(steps, r)
             if r.status.isDone { break }
         }
         return Outcome(success: success, episodeReturn: total, steps: steps)

@@ -97,23 +97,12 @@ public struct RolloutRenderer {
 
         for e in 0..<options.episodes {
             let seed = SeededGenerator.derive(options.seed, "render/\(e)")
-            policy.beginTrial(seed: seed)
-            policy.beginEpisode(phase: .evaluation)
-            var obs = env.reset(seed: seed)
-            var total = 0.0, steps = 0
-            var success: Bool?
-            try frame(episode: e, step: 0, reward: 0, success: nil, observation: obs)
-            while true {
-                let a = policy.act(obs)
-                let r = try env.step(a)
-                policy.observe(Transition(observation: obs, action: a, reward: r.reward, nextObservation: r.observation, status: r.status, success: r.info.success ?? false))
-                total += r.reward; steps += 1
-                if let s = r.info.success { success = (success ?? false) || s }
-                obs = r.observation
+            let o = try ExpertReport.episode(env, policy, seed: seed, onReset: { obs in
+                try frame(episode: e, step: 0, reward: 0, success: nil, observation: obs)
+            }, onStep: { steps, r in
                 if steps % options.every == 0 || r.status.isDone { try frame(episode: e, step: steps, reward: r.reward, success: r.info.success, observation: r.observation) }
-                if r.status.isDone { break }
-            }
-            episodes.append(.init(steps: steps, episodeReturn: total, success: success))
+            })
+            episodes.append(.init(steps: o.steps, episodeReturn: o.episodeReturn, success: o.success))
         }
         let picked = tiles.count <= options.maxTiles ? tiles
             : (0..<options.maxTiles).map { tiles[$0 * (tiles.count - 1) / (options.maxTiles - 1)] }

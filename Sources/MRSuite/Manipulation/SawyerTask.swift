@@ -49,6 +49,11 @@ extension SawyerTask {
     public static var identifier: String { "ml10/\(name)-v1" }
 }
 
+extension SawyerTask where Descriptor == SawyerGoal {
+    /// The descriptor's goal (every `SawyerGoal` task reports it as is).
+    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
+}
+
 /// What a task's reward function returns.
 public struct SawyerEvaluation: Sendable {
     public var reward: Double
@@ -111,8 +116,8 @@ enum SawyerSampling {
     }
 }
 
-/// Two boxes that a task draws an object (puck, ball, peg) and a goal or fixture from, in that order
-/// (Meta-World's `obj_low/high`, `goal_low/high`).
+/// Two boxes that a task draws an object (puck, ball, peg) and a goal (or the fixture that fixes
+/// the goal: basket, peg box) from, in that order (Meta-World's `obj_low/high`, `goal_low/high`).
 struct PlacementRanges: Sendable {
     let objectLow: Vec3, objectHigh: Vec3, goalLow: Vec3, goalHigh: Vec3
 
@@ -123,6 +128,12 @@ struct PlacementRanges: Sendable {
             let o = SawyerSampling.uniform(&g, objectLow, objectHigh), goal = SawyerSampling.uniform(&g, goalLow, goalHigh)
             guard let gap = minXYGap, SawyerSampling.xyDistance(o, goal) < gap else { return (o, goal) }
         }
+    }
+
+    /// `sample` as a descriptor (no fixture).
+    func sampleGoal(_ g: inout SeededGenerator, minXYGap: Double? = nil) -> SawyerGoal {
+        let (o, goal) = sample(&g, minXYGap: minXYGap)
+        return SawyerGoal(object: o, goal: goal)
     }
 
     /// Throws unless the object and the goal lie in their boxes.

@@ -27,7 +27,6 @@ public struct BasketballTask: SawyerTask {
         try SawyerSampling.check(d.object, ranges.objectLow, ranges.objectHigh, "ball", task: name)
         try SawyerSampling.checkFixture(d, ranges.goalLow, ranges.goalHigh, offset: hoop, "basket", task: name)
     }
-    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { BasketballExpert(d) }
 
     let basket: BodyID

@@ -28,7 +28,6 @@ public struct ButtonPressTopdownTask: SawyerTask {
         try SawyerSampling.check(d.object, boxLow, boxHigh, "button box", task: name)
         guard (d.goal - goalOf(d.object)).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(name): goal must be the pressed button top") }
     }
-    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { ButtonPressTopdownExpert(d) }
 
     /// The button's top, on the button carried by the box.

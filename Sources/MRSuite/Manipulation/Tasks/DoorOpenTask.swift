@@ -21,7 +21,6 @@ public struct DoorOpenTask: SawyerTask {
     public static let defaultDescriptor = SawyerGoal(object: Vec3(0.05, 0.9, 0.15), goal: Vec3(0.05, 0.9, 0.15) + goalOffset)
     public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { SawyerSampling.offsetGoal(&g, DoorParts.doorLow, DoorParts.doorHigh, offset: goalOffset) }
     public static func validate(_ d: SawyerGoal) throws { try SawyerSampling.checkOffsetGoal(d, DoorParts.doorLow, DoorParts.doorHigh, offset: goalOffset, "door", task: name) }
-    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { DoorExpert(door: d.object, opening: true, target: d.goal) }
 
     let parts: DoorParts

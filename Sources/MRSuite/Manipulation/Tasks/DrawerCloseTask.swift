@@ -18,7 +18,6 @@ public struct DrawerCloseTask: SawyerTask {
     public static let defaultDescriptor = SawyerGoal(object: Vec3(0, 0.9, 0), goal: Vec3(0, 0.9, 0) + goalOffset)
     public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { SawyerSampling.offsetGoal(&g, DrawerParts.caseLow, DrawerParts.caseHigh, offset: goalOffset) }
     public static func validate(_ d: SawyerGoal) throws { try SawyerSampling.checkOffsetGoal(d, DrawerParts.caseLow, DrawerParts.caseHigh, offset: goalOffset, "drawer", task: name) }
-    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { DrawerCloseExpert(d) }
 
     let parts: DrawerParts

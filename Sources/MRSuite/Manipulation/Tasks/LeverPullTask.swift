@@ -28,7 +28,6 @@ public struct LeverPullTask: SawyerTask {
     public static let defaultDescriptor = SawyerGoal(object: Vec3(0, 0.75, 0), goal: Vec3(0, 0.75, 0) + goalOffset)
     public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { SawyerSampling.offsetGoal(&g, low, high, offset: goalOffset) }
     public static func validate(_ d: SawyerGoal) throws { try SawyerSampling.checkOffsetGoal(d, low, high, offset: goalOffset, "lever", task: name) }
-    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { LeverPullExpert(d) }
 
     /// The arm's end on the lever link, carried by the lever base.

@@ -27,7 +27,6 @@ public struct PegInsertSideTask: SawyerTask {
         try SawyerSampling.check(d.object, ranges.objectLow, ranges.objectHigh, "peg", task: name)
         try SawyerSampling.checkFixture(d, ranges.goalLow, ranges.goalHigh, offset: mouth, "box", task: name)
     }
-    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { PegInsertSideExpert(d) }
 
     let box: BodyID

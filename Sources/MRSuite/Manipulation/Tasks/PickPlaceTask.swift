@@ -9,7 +9,7 @@ import MRPhysics
 /// 0.02 of the puck and the puck is lifted 0.01 above its start; 10 once ‖obj − goal‖ < 0.05.
 /// Success: ‖obj − goal‖ ≤ 0.07. Goals: puck (−0.1, 0.6, 0.02)…(0.1, 0.7, 0.02), goal
 /// (−0.1, 0.8, 0.05)…(0.1, 0.9, 0.3).
-public struct PickPlaceTask: SawyerTask {
+public struct PickPlaceTask: PuckTask {
     public static let name = "pick-place"
     public static let scene = "models/ml10_pick_place.xml"
     public static let split = Split.train
@@ -17,18 +17,11 @@ public struct PickPlaceTask: SawyerTask {
                                         goalLow: Vec3(-0.1, 0.8, 0.05), goalHigh: Vec3(0.1, 0.9, 0.3))
 
     public static let defaultDescriptor = SawyerGoal(object: Vec3(0, 0.6, 0.02), goal: Vec3(0, 0.85, 0.175))
-    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal {
-        let (o, goal) = ranges.sample(&g, minXYGap: 0.15)
-        return SawyerGoal(object: o, goal: goal)
-    }
+    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { ranges.sampleGoal(&g, minXYGap: 0.15) }
     public static func validate(_ d: SawyerGoal) throws { try ranges.check(object: d.object, goal: d.goal, task: name) }
-    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { PickPlaceExpert(d) }
 
     var puck: Puck
-    public init(rig: SawyerRig) throws { puck = try Puck(rig: rig) }
-    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws { try puck.reset(at: d.object, rig: rig) }
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { puck.observed(rig) }
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
         let p = puck.progress(toward: d.goal, inPlaceBounds: (0, 0.05), rig: rig, effort: action[3],

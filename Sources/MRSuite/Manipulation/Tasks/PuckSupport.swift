@@ -94,3 +94,17 @@ extension Shaping {
         return r
     }
 }
+
+/// A task whose only placed object is a puck (the scene body `obj`) at the descriptor's object
+/// position, observed as object 1: reach (a distractor there), push, pick-place, sweep, sweep-into.
+/// Such a task supplies its descriptor distribution, reward and expert; this gives it the rest.
+protocol PuckTask: SawyerTask where Descriptor == SawyerGoal {
+    var puck: Puck { get set }
+    init(puck: Puck)
+}
+
+extension PuckTask {
+    public init(rig: SawyerRig) throws { self.init(puck: try Puck(rig: rig)) }
+    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws { try puck.reset(at: d.object, rig: rig) }
+    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { puck.observed(rig) }
+}

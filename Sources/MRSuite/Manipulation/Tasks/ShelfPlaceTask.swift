@@ -27,7 +27,6 @@ public struct ShelfPlaceTask: SawyerTask {
         try ranges.check(object: d.object, goal: d.goal, task: name)
         guard let f = d.fixture, (f + shelfToGoal - d.goal).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(name): fixture must be the shelf base, goal − \(shelfToGoal)") }
     }
-    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { ShelfPlaceExpert(d) }
 
     let shelf: BodyID

@@ -8,7 +8,7 @@ import MRPhysics
 /// caging with obj radius 0.02, pad threshold 0.05, xz threshold 0.005; in_place =
 /// tolerance(‖obj − goal‖, (0, 0.05), margin ‖obj start − goal‖, long tail); 10 once
 /// ‖obj − goal‖ < 0.05. Success: ‖obj − goal‖ ≤ 0.05. Goals: puck (−0.1, 0.6, 0.02)…(0.1, 0.7, 0.02), goal (0, 0.84, 0.02).
-public struct SweepIntoTask: SawyerTask {
+public struct SweepIntoTask: PuckTask {
     public static let name = "sweep-into"
     public static let scene = "models/ml10_sweep_into.xml"
     public static let split = Split.test
@@ -23,13 +23,9 @@ public struct SweepIntoTask: SawyerTask {
         try SawyerSampling.check(d.object, objLow, objHigh, "puck", task: name)
         guard (d.goal - hole).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(name): goal must be the hole \(hole)") }
     }
-    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { SweepIntoExpert(d) }
 
     var puck: Puck
-    public init(rig: SawyerRig) throws { puck = try Puck(rig: rig) }
-    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws { try puck.reset(at: d.object, rig: rig) }
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { puck.observed(rig) }
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
         let p = puck.progress(toward: d.goal, inPlaceBounds: (0, 0.05), rig: rig, effort: action[3],

@@ -8,7 +8,7 @@ import MRPhysics
 /// with obj radius 0.02, pad threshold 0.05, xz threshold 0.005; in_place = tolerance(‖obj − goal‖,
 /// (0, 0.05), margin ‖obj start − goal‖, long tail); 10 once ‖obj − goal‖ < 0.05.
 /// Success: ‖obj − goal‖ ≤ 0.05. Goals: puck (−0.1, 0.6, 0.02)…(0.1, 0.7, 0.02), goal (0.5, puck y, 0.01).
-public struct SweepTask: SawyerTask {
+public struct SweepTask: PuckTask {
     public static let name = "sweep"
     public static let scene = "models/ml10_sweep.xml"
     public static let split = Split.train
@@ -23,13 +23,9 @@ public struct SweepTask: SawyerTask {
         try SawyerSampling.check(d.object, objLow, objHigh, "puck", task: name)
         guard (d.goal - Vec3(0.5, d.object.y, 0.01)).norm < 1e-5 else { throw EnvironmentError.invalidTask("\(name): goal must be (0.5, puck y, 0.01)") }
     }
-    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { SweepExpert(d) }
 
     var puck: Puck
-    public init(rig: SawyerRig) throws { puck = try Puck(rig: rig) }
-    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws { try puck.reset(at: d.object, rig: rig) }
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { puck.observed(rig) }
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
         let p = puck.progress(toward: d.goal, inPlaceBounds: (0, 0.05), rig: rig, effort: action[3],

@@ -20,7 +20,6 @@ public struct WindowOpenTask: SawyerTask {
     public static let defaultDescriptor = SawyerGoal(object: Vec3(0, 0.8, 0.16), goal: Vec3(0, 0.8, 0.16) + goalOffset)
     public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { SawyerSampling.offsetGoal(&g, low, high, offset: goalOffset) }
     public static func validate(_ d: SawyerGoal) throws { try SawyerSampling.checkOffsetGoal(d, low, high, offset: goalOffset, "window", task: name) }
-    public static func goal(_ d: SawyerGoal) -> Vec3 { d.goal }
     public static func expert(_ d: SawyerGoal) -> any Policy { WindowOpenExpert(d) }
 
     /// The handle on the sliding sash, carried by the window frame.

@@ -346,6 +346,7 @@ public final class Simulation {
         guard gear.isFinite, controlRange.lowerBound.isFinite, controlRange.upperBound.isFinite else { throw .invalidArgument("motor \(name): gear and range must be finite") }
         actuators.append(ActuatorRecord(name: name, joint: joint, gear: gear, controlRange: controlRange))
         controls.append(0)
+        forcePlan = nil
         return ActuatorID(index: actuators.count - 1)
     }
 
@@ -420,11 +421,52 @@ public final class Simulation {
         engineMessages = Int(mr_ode_message_count())
     }
 
+    /// What `applyForces` does each substep, resolved once: hinge and slider handles are read
+    /// directly (copying a `JointRecord` per call cost ~270 instructions); planar coordinates go
+    /// through `applyGeneralizedForce`. Same forces, same order as walking the records.
+    private struct ForcePlan {
+        enum Target { case hinge(OpaquePointer), slider(OpaquePointer), other(JointID) }
+        /// Per actuator: its target and gear (control index = position).
+        var motors: [(Target, Double)] = []
+        /// Per spring: its target, stiffness and reference.
+        var springs: [(Target, Double, Double)] = []
+    }
+    private var forcePlan: ForcePlan?
+
+    private func makeForcePlan() -> ForcePlan {
+        func target(_ j: JointID) -> ForcePlan.Target {
+            let r = joints[j.index]
+            switch r.kind {
+            case .hinge: return .hinge(r.handles[0])
+            case .slider: return .slider(r.handles[0])
+            default: return .other(j)
+            }
+        }
+        var plan = ForcePlan()
+        plan.motors = actuators.map { (target($0.joint), $0.gear) }
+        plan.springs = joints.indices.filter { joints[$0].dynamics.stiffness != 0 }.map { i in
+            (target(JointID(index: i)), joints[i].dynamics.stiffness, joints[i].dynamics.springReference)
+        }
+        return plan
+    }
+
     private func applyForces() {
-        for (i, a) in actuators.enumerated() { applyGeneralizedForce(a.joint, a.gear * controls[i]) }
-        for (i, j) in joints.enumerated() where j.dynamics.stiffness != 0 {
-            let q = jointPosition(JointID(index: i))
-            applyGeneralizedForce(JointID(index: i), -j.dynamics.stiffness * (q - j.dynamics.springReference))
+        if forcePlan == nil || forcePlan!.motors.count != actuators.count { forcePlan = makeForcePlan() }
+        let plan = forcePlan!
+        for (i, m) in plan.motors.enumerated() {
+            let f = m.1 * controls[i]
+            switch m.0 {
+            case let .hinge(h): dJointAddHingeTorque(h, f)
+            case let .slider(h): dJointAddSliderForce(h, f)
+            case let .other(j): applyGeneralizedForce(j, f)
+            }
+        }
+        for s in plan.springs {
+            switch s.0 {
+            case let .hinge(h): dJointAddHingeTorque(h, -s.1 * (dJointGetHingeAngle(h) - s.2))
+            case let .slider(h): dJointAddSliderForce(h, -s.1 * (dJointGetSliderPosition(h) - s.2))
+            case let .other(j): applyGeneralizedForce(j, -s.1 * (jointPosition(j) - s.2))
+            }
         }
     }
 
@@ -809,6 +851,7 @@ public final class Simulation {
         }
         joints.append(r)
         unwrapped.append(0)
+        forcePlan = nil
         return JointID(index: joints.count - 1)
     }
 }

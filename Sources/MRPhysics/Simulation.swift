@@ -59,6 +59,20 @@ public final class Simulation {
         /// For planar coordinates: the body frame's origin and rotation at creation.
         let origin0: Vec3
         let rotation0: Quat
+        /// A hinge made of a ball joint and a motor in a projected planar world (`addPlanarHinge`).
+        var pinned: PinnedHinge? = nil
+    }
+    struct PinnedHinge {
+        /// Unit axis (world; constant in the plane), the anchor in the child's model frame, and both
+        /// bodies' orientations when the joint was made (angle zero).
+        let axis: Vec3
+        let anchorLocal: Vec3
+        let childRest: Quat
+        let parentRest: Quat
+        let child: OpaquePointer
+        let parent: OpaquePointer?
+        let motor: OpaquePointer
+        let limited: Bool
     }
     struct ActuatorRecord {
         let name: String
@@ -80,9 +94,14 @@ public final class Simulation {
     private var pairOverrides: [[Int]: ContactMaterial] = [:]
     private var pairs: [mr_contact_pair] = []
     /// Joints with armature: their damper row's target velocity is refreshed every substep.
-    struct ArmatureRecord { let joint: OpaquePointer; let motor: OpaquePointer; let angular: Bool; let fraction: Double }
+    struct ArmatureRecord { let joint: OpaquePointer; let motor: OpaquePointer; let angular: Bool; let fraction: Double; var pinned: PinnedHinge? = nil }
     private var armatures: [ArmatureRecord] = []
     private var pairsDirty = true
+    /// Planar world (`setPlanarProjection`): unit normal, and per body its rest orientation and plane offset (n·com).
+    private var projectionNormal: Vec3?
+    private var planarRest: [(rotation: Quat, offset: Double)] = []
+    /// Pinned hinges with limits: their motor's limit angle is refreshed before each substep.
+    private var limitedPins: [Int] = []
 
     /// Creates an empty world.
     /// - Throws: `PhysicsError.invalidArgument` for a non-positive timestep or non-finite gravity.
@@ -140,6 +159,7 @@ public final class Simulation {
         let com = pose.apply(mass.center)
         dBodySetPosition(b, com.x, com.y, com.z)
         bodies.append(BodyRecord(handle: b, name: name, center: mass.center, kinematic: false))
+        planarRest.append((pose.rotation, 0))
         preimages.append(.identity)
         setQuaternion(bodies.count - 1, pose.rotation)
         pairsDirty = true
@@ -155,6 +175,7 @@ public final class Simulation {
         dBodySetKinematic(b)
         dBodySetPosition(b, pose.position.x, pose.position.y, pose.position.z)
         bodies.append(BodyRecord(handle: b, name: name, center: .zero, kinematic: true))
+        planarRest.append((pose.rotation, 0))
         preimages.append(.identity)
         setQuaternion(bodies.count - 1, pose.rotation)
         pairsDirty = true
@@ -301,6 +322,82 @@ public final class Simulation {
         return appendJoint(JointRecord(name: name, kind: .planar(normal: n), body: body, parent: nil, handles: [lin, ang], dynamics: JointDynamics(), origin0: pose.position, rotation0: pose.rotation))
     }
 
+    /// Makes this a planar world: after every substep each dynamic body's state is projected onto
+    /// the plane through its current centre of mass with unit normal `normal` (position along the
+    /// normal, velocity along it and angular velocity about the in-plane axes removed, orientation
+    /// reduced to its rotation about the normal from the body's pose at creation). Call it before
+    /// `addPlanarHinge`, with every body in its rest pose. For bodies symmetric about the plane the
+    /// out-of-plane forces are zero, so this replaces ODE's out-of-plane constraint rows
+    /// (`PlanarScheme.projection`) and removes only rounding drift.
+    public func setPlanarProjection(normal: Vec3) throws(PhysicsError) {
+        guard normal.isFinite, normal.norm > 1e-9 else { throw .invalidArgument("planar projection: normal must be finite and non-zero") }
+        guard projectionNormal == nil else { throw .invalidArgument("planar projection is already set") }
+        let n = normal.normalized
+        projectionNormal = n
+        for i in bodies.indices {
+            planarRest[i] = (bodyPose(BodyID(index: i)).rotation, centerOfMass(BodyID(index: i)).dot(n))
+        }
+    }
+
+    /// A hinge in a planar world (`setPlanarProjection` first; `axis` along the plane's normal): a
+    /// ball joint at `anchor` (3 rows) and one angular motor that carries the implicit damping and
+    /// armature row and, on a second axis, the limits (a row only while at a stop, stop ERP 0.8, as
+    /// `addHinge`). The plane itself holds the other two rotations, so the hinge needs 3 rows + 1
+    /// instead of 5 + 1. Angle and rate are read from the two bodies' rotations about the axis.
+    @discardableResult
+    public func addPlanarHinge(name: String, body: BodyID, parent: BodyID?, anchor: Vec3, axis: Vec3, dynamics: JointDynamics = JointDynamics()) throws(PhysicsError) -> JointID {
+        try checkJoint(name, body, parent, axis: axis, dynamics: dynamics, angular: true)
+        guard anchor.isFinite else { throw .invalidArgument("joint \(name): anchor must be finite") }
+        guard let n = projectionNormal else { throw .invalidArgument("joint \(name): a planar hinge needs setPlanarProjection first") }
+        let a = axis.normalized
+        guard abs(abs(a.dot(n)) - 1) < 1e-9 else { throw .invalidArgument("joint \(name): a planar hinge's axis must be normal to the plane") }
+        guard let ball = dJointCreateBall(world, nil), let m = dJointCreateAMotor(world, nil) else { throw .engine("joint creation failed") }
+        attach(ball, body, parent)
+        dJointSetBallAnchor(ball, anchor.x, anchor.y, anchor.z)
+        let child = bodies[body.index].handle, parentHandle = parent.map { bodies[$0.index].handle }
+        dJointAttach(m, child, parentHandle)
+        dJointSetAMotorMode(m, Int32(dAMotorUser))
+        dJointSetAMotorNumAxes(m, 2)
+        dJointSetAMotorAxis(m, 0, 1, a.x, a.y, a.z)
+        dJointSetAMotorAxis(m, 1, 1, a.x, a.y, a.z)
+        dJointSetAMotorParam(m, Int32(dParamVel), 0)
+        let gain = dynamics.damping + dynamics.armature / parameters.timestep
+        if gain > 0 {
+            dJointSetAMotorParam(m, Int32(dParamFMax), .infinity)
+            dJointSetAMotorParam(m, Int32(dParamCFM), 1 / gain)
+        }
+        if let l = dynamics.limits {
+            dJointSetAMotorParam(m, Int32(dParamLoStop2), l.lowerBound)
+            dJointSetAMotorParam(m, Int32(dParamHiStop2), l.upperBound)
+            dJointSetAMotorParam(m, Int32(dParamStopERP2), 0.8)
+        }
+        let pin = PinnedHinge(axis: a, anchorLocal: bodyPose(body).inverse.apply(anchor), childRest: bodyPose(body).rotation,
+                              parentRest: parent.map { bodyPose($0).rotation } ?? .identity, child: child, parent: parentHandle,
+                              motor: m, limited: dynamics.limits != nil)
+        var record = JointRecord(name: name, kind: .hinge, body: body, parent: parent, handles: [ball, m], dynamics: dynamics, origin0: .zero, rotation0: .identity)
+        record.pinned = pin
+        if dynamics.limits != nil { limitedPins.append(joints.count) }
+        return appendJoint(record)
+    }
+
+    /// Angle of a pinned hinge: the child's rotation about the axis relative to the parent's, from rest, in (−π, π].
+    private func pinnedAngle(_ p: PinnedHinge) -> Double {
+        guard let qc = dBodyGetQuaternion(p.child) else { return 0 }
+        let rc = Quat(w: qc[0], x: qc[1], y: qc[2], z: qc[3]) * p.childRest.conjugate
+        var rp = Quat.identity
+        if let ph = p.parent, let qp = dBodyGetQuaternion(ph) { rp = Quat(w: qp[0], x: qp[1], y: qp[2], z: qp[3]) * p.parentRest.conjugate }
+        let rel = rp.conjugate * rc
+        return remainder(2 * atan2(rel.x * p.axis.x + rel.y * p.axis.y + rel.z * p.axis.z, rel.w), 2 * Double.pi)
+    }
+
+    /// Rate of a pinned hinge: (ω_child − ω_parent)·axis.
+    private func pinnedRate(_ p: PinnedHinge) -> Double {
+        guard let wc = dBodyGetAngularVel(p.child) else { return 0 }
+        var r = wc[0] * p.axis.x + wc[1] * p.axis.y + wc[2] * p.axis.z
+        if let ph = p.parent, let wp = dBodyGetAngularVel(ph) { r -= wp[0] * p.axis.x + wp[1] * p.axis.y + wp[2] * p.axis.z }
+        return r
+    }
+
     /// A coordinate of a planar body read from its pose: displacement of the model frame's origin
     /// along `axis`, or its rotation about `axis` (MJCF rootx / rootz / rooty). Damping and
     /// stiffness are applied through forces; limits are not supported on these.
@@ -403,6 +500,7 @@ public final class Simulation {
         for _ in 0..<substeps {
             applyForces()
             updateArmatureTargets()
+            for i in limitedPins { if let p = joints[i].pinned { dJointSetAMotorAngle(p.motor, 1, pinnedAngle(p)) } }
             var report = mr_substep_report()
             let rc = pairs.withUnsafeBufferPointer { buf in
                 mr_ode_substep(world, contactGroup, buf.baseAddress, Int32(buf.count), parameters.timestep, 0, &report)
@@ -436,6 +534,7 @@ public final class Simulation {
     private func makeForcePlan() -> ForcePlan {
         func target(_ j: JointID) -> ForcePlan.Target {
             let r = joints[j.index]
+            if r.pinned != nil { return .other(j) }
             switch r.kind {
             case .hinge: return .hinge(r.handles[0])
             case .slider: return .slider(r.handles[0])
@@ -477,7 +576,9 @@ public final class Simulation {
     /// v* = q̇ · (I_a/h)/(kd + I_a/h), set here before each substep.
     private func updateArmatureTargets() {
         for a in armatures {
-            if a.angular {
+            if let p = a.pinned {
+                dJointSetAMotorParam(a.motor, Int32(dParamVel), a.fraction * pinnedRate(p))
+            } else if a.angular {
                 dJointSetAMotorParam(a.motor, Int32(dParamVel), a.fraction * dJointGetHingeAngleRate(a.joint))
             } else {
                 dJointSetLMotorParam(a.motor, Int32(dParamVel), a.fraction * dJointGetSliderPositionRate(a.joint))
@@ -488,6 +589,11 @@ public final class Simulation {
     /// Adds a force (slider, planar slide) or torque (hinge, planar hinge) along a joint for the next substep only.
     func applyGeneralizedForce(_ joint: JointID, _ f: Double) {
         let j = joints[joint.index]
+        if let p = j.pinned {
+            dBodyAddTorque(p.child, p.axis.x * f, p.axis.y * f, p.axis.z * f)
+            if let ph = p.parent { dBodyAddTorque(ph, -p.axis.x * f, -p.axis.y * f, -p.axis.z * f) }
+            return
+        }
         switch j.kind {
         case .hinge: dJointAddHingeTorque(j.handles[0], f)
         case .slider: dJointAddSliderForce(j.handles[0], f)
@@ -542,8 +648,34 @@ public final class Simulation {
     private func canonicalizeQuaternions() {
         for i in bodies.indices {
             guard let p = dBodyGetQuaternion(bodies[i].handle) else { continue }
-            setQuaternion(i, Quat(w: p[0], x: p[1], y: p[2], z: p[3]))
+            var q = Quat(w: p[0], x: p[1], y: p[2], z: p[3])
+            if let n = projectionNormal, !bodies[i].kinematic { q = projectOntoPlane(i, q, n) }
+            setQuaternion(i, q)
         }
+    }
+
+    /// `setPlanarProjection`: puts body `i` back in its plane and returns its orientation reduced to
+    /// the rotation about `n` from its rest orientation.
+    private func projectOntoPlane(_ i: Int, _ q: Quat, _ n: Vec3) -> Quat {
+        let h = bodies[i].handle
+        if let p = dBodyGetPosition(h) {
+            let d = p[0] * n.x + p[1] * n.y + p[2] * n.z - planarRest[i].offset
+            if d != 0 { dBodySetPosition(h, p[0] - d * n.x, p[1] - d * n.y, p[2] - d * n.z) }
+        }
+        if let v = dBodyGetLinearVel(h) {
+            let d = v[0] * n.x + v[1] * n.y + v[2] * n.z
+            if d != 0 { dBodySetLinearVel(h, v[0] - d * n.x, v[1] - d * n.y, v[2] - d * n.z) }
+        }
+        if let w = dBodyGetAngularVel(h) {
+            let d = w[0] * n.x + w[1] * n.y + w[2] * n.z
+            if w[0] != d * n.x || w[1] != d * n.y || w[2] != d * n.z { dBodySetAngularVel(h, d * n.x, d * n.y, d * n.z) }
+        }
+        let r = q * planarRest[i].rotation.conjugate
+        let s = r.x * n.x + r.y * n.y + r.z * n.z
+        // Already a pure rotation about n: leave it bit for bit.
+        if r.x == s * n.x, r.y == s * n.y, r.z == s * n.z { return q }
+        let twist = Quat(w: r.w, x: s * n.x, y: s * n.y, z: s * n.z).normalized
+        return (twist * planarRest[i].rotation).normalized
     }
 
     private func setQuaternion(_ i: Int, _ q: Quat) {
@@ -665,6 +797,7 @@ public final class Simulation {
     /// Joint position: hinge angle (rad), slider displacement (m), planar coordinates; 0 for other kinds.
     public func jointPosition(_ j: JointID) -> Double {
         let r = joints[j.index]
+        if let p = r.pinned { return pinnedAngle(p) }
         switch r.kind {
         case .hinge: return dJointGetHingeAngle(r.handles[0])
         case .slider: return dJointGetSliderPosition(r.handles[0])
@@ -677,6 +810,7 @@ public final class Simulation {
     /// Joint velocity (rad/s or m/s), matching `jointPosition`.
     public func jointVelocity(_ j: JointID) -> Double {
         let r = joints[j.index]
+        if let p = r.pinned { return pinnedRate(p) }
         switch r.kind {
         case .hinge: return dJointGetHingeAngleRate(r.handles[0])
         case .slider: return dJointGetSliderPositionRate(r.handles[0])
@@ -696,6 +830,7 @@ public final class Simulation {
     public func hingeFrame(_ j: JointID) -> (anchor: Vec3, axis: Vec3)? {
         let r = joints[j.index]
         guard r.kind == .hinge else { return nil }
+        if let pin = r.pinned { return (bodyPose(r.body).apply(pin.anchorLocal), pin.axis) }
         var p = [dReal](repeating: 0, count: 4), a = [dReal](repeating: 0, count: 4)
         dJointGetHingeAnchor(r.handles[0], &p)
         dJointGetHingeAxis(r.handles[0], &a)
@@ -847,7 +982,7 @@ public final class Simulation {
         if r.dynamics.armature > 0, r.handles.count > 1 {
             let gain = r.dynamics.armature / parameters.timestep
             armatures.append(ArmatureRecord(joint: r.handles[0], motor: r.handles[1], angular: r.kind == .hinge,
-                                            fraction: gain / (gain + r.dynamics.damping)))
+                                            fraction: gain / (gain + r.dynamics.damping), pinned: r.pinned))
         }
         joints.append(r)
         unwrapped.append(0)

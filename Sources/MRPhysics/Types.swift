@@ -255,3 +255,15 @@ public struct SimulationParameters: Hashable, Sendable {
     public var speedBound: Double = 1_000
     public init(timestep: Double, gravity: Vec3 = Vec3(0, 0, -9.81)) { self.timestep = timestep; self.gravity = gravity }
 }
+
+/// How a planar model (MJCF's planar root: two slides and a hinge) is kept in its plane.
+public enum PlanarScheme: Hashable, Sendable {
+    /// A planar constraint on the root body (3 rows) and full hinges (5 rows each): ODE's own rows hold
+    /// every body in the plane.
+    case constraintRows
+    /// `Simulation.setPlanarProjection`: every dynamic body is projected onto its plane after each
+    /// substep, and hinges are ball joints plus a motor row (`addPlanarHinge`, 3 rows instead of 5);
+    /// the root gets no constraint rows. Exact for a model whose bodies are symmetric about the plane
+    /// (out-of-plane forces are then zero; the projection removes only rounding drift).
+    case projection
+}

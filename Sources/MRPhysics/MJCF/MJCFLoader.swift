@@ -54,9 +54,12 @@ public final class Model {
 public enum MJCFLoader {
     /// Loads and builds a model file.
     /// - Throws: `ModelError` naming file, line and attribute for anything malformed or outside the subset.
-    public static func load(path: String) throws -> Model {
+    /// `planar` chooses how a planar model is held in its plane (the file cannot say: it is MuJoCo's
+    /// format); the default uses ODE's constraint rows.
+    public static func load(path: String, planar: PlanarScheme = .constraintRows) throws -> Model {
         let root = try parseFile(path, includedFrom: nil)
         var compiler = MJCFCompiler(root: root)
+        compiler.planar = planar
         return try compiler.build()
     }
 
@@ -133,6 +136,7 @@ private struct MJCFCompiler {
     let root: XMLNode
     var degrees = true  // MuJoCo's default compiler angle unit
     var defaults: [String: XMLNode] = [:]
+    var planar: PlanarScheme = .constraintRows
 
     init(root: XMLNode) { self.root = root }
 
@@ -399,7 +403,11 @@ private struct MJCFCompiler {
                 let dyn = try dynamics(n, rotational: kinds[0] == "hinge")
                 if kinds[0] == "hinge" {
                     let anchor = b.world.apply(try vec3(n, "pos") ?? .zero)
-                    jointIDs.append((name, try sim.addHinge(name: name, body: id, parent: parentID, anchor: anchor, axis: axis, dynamics: dyn)))
+                    if planar == .projection {
+                        jointIDs.append((name, try sim.addPlanarHinge(name: name, body: id, parent: parentID, anchor: anchor, axis: axis, dynamics: dyn)))
+                    } else {
+                        jointIDs.append((name, try sim.addHinge(name: name, body: id, parent: parentID, anchor: anchor, axis: axis, dynamics: dyn)))
+                    }
                 } else {
                     jointIDs.append((name, try sim.addSlider(name: name, body: id, parent: parentID, axis: axis, dynamics: dyn)))
                 }
@@ -416,7 +424,11 @@ private struct MJCFCompiler {
             if let p = try vec3(jointNodes[hinges[0]], "pos"), p != .zero {
                 throw fail(jointNodes[hinges[0]], "pos", "the planar root's hinge must sit at the body's origin")
             }
-            try sim.addPlanarConstraint(name: "\(b.name):plane", body: id, normal: axes[hinges[0]])
+            if planar == .projection {
+                try sim.setPlanarProjection(normal: axes[hinges[0]])
+            } else {
+                try sim.addPlanarConstraint(name: "\(b.name):plane", body: id, normal: axes[hinges[0]])
+            }
             for (k, n) in jointNodes.enumerated() {
                 let name = n.attribute("name")?.value ?? "joint@\(n.line)"
                 let dyn = try dynamics(n, rotational: kinds[k] == "hinge")

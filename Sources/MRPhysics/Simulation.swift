@@ -73,6 +73,8 @@ public final class Simulation {
         let parent: OpaquePointer?
         let motor: OpaquePointer
         let limited: Bool
+        /// Index in `pins` (and in `pinAngles`).
+        let slot: Int
     }
     struct ActuatorRecord {
         let name: String
@@ -101,7 +103,10 @@ public final class Simulation {
     private var projectionNormal: Vec3?
     private var planarRest: [(rotation: Quat, offset: Double)] = []
     /// Pinned hinges with limits: their motor's limit angle is refreshed before each substep.
-    private var limitedPins: [Int] = []
+    private var limitedPins: [PinnedHinge] = []
+    /// Every pinned hinge, and their angles at the start of the current substep (springs, limits).
+    private var pins: [PinnedHinge] = []
+    private var pinAngles: [Double] = []
 
     /// Creates an empty world.
     /// - Throws: `PhysicsError.invalidArgument` for a non-positive timestep or non-finite gravity.
@@ -373,10 +378,12 @@ public final class Simulation {
         }
         let pin = PinnedHinge(axis: a, anchorLocal: bodyPose(body).inverse.apply(anchor), childRest: bodyPose(body).rotation,
                               parentRest: parent.map { bodyPose($0).rotation } ?? .identity, child: child, parent: parentHandle,
-                              motor: m, limited: dynamics.limits != nil)
+                              motor: m, limited: dynamics.limits != nil, slot: pins.count)
+        pins.append(pin)
+        pinAngles.append(0)
         var record = JointRecord(name: name, kind: .hinge, body: body, parent: parent, handles: [ball, m], dynamics: dynamics, origin0: .zero, rotation0: .identity)
         record.pinned = pin
-        if dynamics.limits != nil { limitedPins.append(joints.count) }
+        if dynamics.limits != nil { limitedPins.append(pin) }
         return appendJoint(record)
     }
 
@@ -387,7 +394,15 @@ public final class Simulation {
         var rp = Quat.identity
         if let ph = p.parent, let qp = dBodyGetQuaternion(ph) { rp = Quat(w: qp[0], x: qp[1], y: qp[2], z: qp[3]) * p.parentRest.conjugate }
         let rel = rp.conjugate * rc
-        return remainder(2 * atan2(rel.x * p.axis.x + rel.y * p.axis.y + rel.z * p.axis.z, rel.w), 2 * Double.pi)
+        // q and −q are the same rotation: with w ≥ 0 the angle lies in [−π, π].
+        let sign: Double = rel.w < 0 ? -1 : 1
+        return 2 * atan2(sign * (rel.x * p.axis.x + rel.y * p.axis.y + rel.z * p.axis.z), sign * rel.w)
+    }
+
+    /// Torque `f` about a pinned hinge's axis on the child, −f on the parent (as dJointAddHingeTorque).
+    private func addPinnedTorque(_ p: PinnedHinge, _ f: Double) {
+        dBodyAddTorque(p.child, p.axis.x * f, p.axis.y * f, p.axis.z * f)
+        if let ph = p.parent { dBodyAddTorque(ph, -p.axis.x * f, -p.axis.y * f, -p.axis.z * f) }
     }
 
     /// Rate of a pinned hinge: (ω_child − ω_parent)·axis.
@@ -498,9 +513,13 @@ public final class Simulation {
         mr_ode_prepare_thread()
         if pairsDirty { rebuildPairs() }
         for _ in 0..<substeps {
+            if !pins.isEmpty {
+                let list = pins
+                pinAngles.withUnsafeMutableBufferPointer { a in for p in list { a[p.slot] = pinnedAngle(p) } }
+                for p in limitedPins { dJointSetAMotorAngle(p.motor, 1, pinAngles[p.slot]) }
+            }
             applyForces()
             updateArmatureTargets()
-            for i in limitedPins { if let p = joints[i].pinned { dJointSetAMotorAngle(p.motor, 1, pinnedAngle(p)) } }
             var report = mr_substep_report()
             let rc = pairs.withUnsafeBufferPointer { buf in
                 mr_ode_substep(world, contactGroup, buf.baseAddress, Int32(buf.count), parameters.timestep, 0, &report)
@@ -523,18 +542,20 @@ public final class Simulation {
     /// directly (copying a `JointRecord` per call cost ~270 instructions); planar coordinates go
     /// through `applyGeneralizedForce`. Same forces, same order as walking the records.
     private struct ForcePlan {
-        enum Target { case hinge(OpaquePointer), slider(OpaquePointer), other(JointID) }
+        enum Target { case hinge(OpaquePointer), slider(OpaquePointer), pinned(PinnedHinge), other(JointID) }
         /// Per actuator: its target and gear (control index = position).
         var motors: [(Target, Double)] = []
         /// Per spring: its target, stiffness and reference.
         var springs: [(Target, Double, Double)] = []
+        /// Indices of planar hinge coordinates (MJCF rooty) and their axes.
+        var planarHinges: [(Int, Vec3)] = []
     }
     private var forcePlan: ForcePlan?
 
     private func makeForcePlan() -> ForcePlan {
         func target(_ j: JointID) -> ForcePlan.Target {
             let r = joints[j.index]
-            if r.pinned != nil { return .other(j) }
+            if let p = r.pinned { return .pinned(p) }
             switch r.kind {
             case .hinge: return .hinge(r.handles[0])
             case .slider: return .slider(r.handles[0])
@@ -545,6 +566,10 @@ public final class Simulation {
         plan.motors = actuators.map { (target($0.joint), $0.gear) }
         plan.springs = joints.indices.filter { joints[$0].dynamics.stiffness != 0 }.map { i in
             (target(JointID(index: i)), joints[i].dynamics.stiffness, joints[i].dynamics.springReference)
+        }
+        plan.planarHinges = joints.indices.compactMap { i in
+            if case let .planarHinge(axis) = joints[i].kind { return (i, axis) }
+            return nil
         }
         return plan
     }
@@ -557,6 +582,7 @@ public final class Simulation {
             switch m.0 {
             case let .hinge(h): dJointAddHingeTorque(h, f)
             case let .slider(h): dJointAddSliderForce(h, f)
+            case let .pinned(p): addPinnedTorque(p, f)
             case let .other(j): applyGeneralizedForce(j, f)
             }
         }
@@ -564,6 +590,7 @@ public final class Simulation {
             switch s.0 {
             case let .hinge(h): dJointAddHingeTorque(h, -s.1 * (dJointGetHingeAngle(h) - s.2))
             case let .slider(h): dJointAddSliderForce(h, -s.1 * (dJointGetSliderPosition(h) - s.2))
+            case let .pinned(p): addPinnedTorque(p, -s.1 * (pinAngles[p.slot] - s.2))
             case let .other(j): applyGeneralizedForce(j, -s.1 * (jointPosition(j) - s.2))
             }
         }
@@ -589,11 +616,7 @@ public final class Simulation {
     /// Adds a force (slider, planar slide) or torque (hinge, planar hinge) along a joint for the next substep only.
     func applyGeneralizedForce(_ joint: JointID, _ f: Double) {
         let j = joints[joint.index]
-        if let p = j.pinned {
-            dBodyAddTorque(p.child, p.axis.x * f, p.axis.y * f, p.axis.z * f)
-            if let ph = p.parent { dBodyAddTorque(ph, -p.axis.x * f, -p.axis.y * f, -p.axis.z * f) }
-            return
-        }
+        if let p = j.pinned { addPinnedTorque(p, f); return }
         switch j.kind {
         case .hinge: dJointAddHingeTorque(j.handles[0], f)
         case .slider: dJointAddSliderForce(j.handles[0], f)
@@ -646,20 +669,25 @@ public final class Simulation {
     /// (the pre-image); after each substep the integrated quaternion is passed through it too.
     /// Snapshots carry pre-images, so `restore` reproduces the live state bit for bit.
     private func canonicalizeQuaternions() {
-        for i in bodies.indices {
-            guard let p = dBodyGetQuaternion(bodies[i].handle) else { continue }
-            var q = Quat(w: p[0], x: p[1], y: p[2], z: p[3])
-            if let n = projectionNormal, !bodies[i].kinematic { q = projectOntoPlane(i, q, n) }
-            setQuaternion(i, q)
+        let records = bodies, n = projectionNormal, rest = planarRest
+        preimages.withUnsafeMutableBufferPointer { pre in
+            for i in records.indices {
+                let h = records[i].handle
+                guard let p = dBodyGetQuaternion(h) else { continue }
+                var q = Quat(w: p[0], x: p[1], y: p[2], z: p[3])
+                if let n, !records[i].kinematic { q = Self.projectOntoPlane(h, rest[i], q, n) }
+                var v: (dReal, dReal, dReal, dReal) = (q.w, q.x, q.y, q.z)
+                withUnsafeMutablePointer(to: &v) { $0.withMemoryRebound(to: dReal.self, capacity: 4) { dBodySetQuaternion(h, $0) } }
+                pre[i] = q
+            }
         }
     }
 
     /// `setPlanarProjection`: puts body `i` back in its plane and returns its orientation reduced to
     /// the rotation about `n` from its rest orientation.
-    private func projectOntoPlane(_ i: Int, _ q: Quat, _ n: Vec3) -> Quat {
-        let h = bodies[i].handle
+    private static func projectOntoPlane(_ h: OpaquePointer, _ rest: (rotation: Quat, offset: Double), _ q: Quat, _ n: Vec3) -> Quat {
         if let p = dBodyGetPosition(h) {
-            let d = p[0] * n.x + p[1] * n.y + p[2] * n.z - planarRest[i].offset
+            let d = p[0] * n.x + p[1] * n.y + p[2] * n.z - rest.offset
             if d != 0 { dBodySetPosition(h, p[0] - d * n.x, p[1] - d * n.y, p[2] - d * n.z) }
         }
         if let v = dBodyGetLinearVel(h) {
@@ -670,12 +698,12 @@ public final class Simulation {
             let d = w[0] * n.x + w[1] * n.y + w[2] * n.z
             if w[0] != d * n.x || w[1] != d * n.y || w[2] != d * n.z { dBodySetAngularVel(h, d * n.x, d * n.y, d * n.z) }
         }
-        let r = q * planarRest[i].rotation.conjugate
+        let r = q * rest.rotation.conjugate
         let s = r.x * n.x + r.y * n.y + r.z * n.z
         // Already a pure rotation about n: leave it bit for bit.
         if r.x == s * n.x, r.y == s * n.y, r.z == s * n.z { return q }
         let twist = Quat(w: r.w, x: s * n.x, y: s * n.y, z: s * n.z).normalized
-        return (twist * planarRest[i].rotation).normalized
+        return (twist * rest.rotation).normalized
     }
 
     private func setQuaternion(_ i: Int, _ q: Quat) {
@@ -685,8 +713,8 @@ public final class Simulation {
     }
 
     private func updateUnwrappedAngles() {
-        for i in joints.indices {
-            guard case let .planarHinge(axis) = joints[i].kind else { continue }
+        guard let plan = forcePlan else { return }
+        for (i, axis) in plan.planarHinges {
             let raw = planarAngle(joints[i], axis)
             var delta = raw - remainder(unwrapped[i], 2 * Double.pi)
             delta = remainder(delta, 2 * Double.pi)
@@ -695,14 +723,19 @@ public final class Simulation {
     }
 
     private func planarAngle(_ j: JointRecord, _ axis: Vec3) -> Double {
-        let rel = bodyPose(j.body).rotation * j.rotation0.conjugate
+        guard let q = dBodyGetQuaternion(bodies[j.body.index].handle) else { return 0 }
+        let rel = Quat(w: q[0], x: q[1], y: q[2], z: q[3]) * j.rotation0.conjugate
         return 2 * atan2(Vec3(rel.x, rel.y, rel.z).dot(axis), rel.w)
     }
 
     private func checkBounds() throws(PhysicsError) {
-        for (i, b) in bodies.enumerated() where !b.kinematic {
-            guard let p = dBodyGetPosition(b.handle), let v = dBodyGetLinearVel(b.handle), let w = dBodyGetAngularVel(b.handle) else { continue }
+        let records = bodies, bound = parameters.positionBound, speed = parameters.speedBound
+        for i in records.indices where !records[i].kinematic {
+            let h = records[i].handle
+            guard let p = dBodyGetPosition(h), let v = dBodyGetLinearVel(h), let w = dBodyGetAngularVel(h) else { continue }
             let pos = Vec3(p[0], p[1], p[2]), vel = Vec3(v[0], v[1], v[2]), ang = Vec3(w[0], w[1], w[2])
+            // Non-finite values fail every comparison: test the good case.
+            if abs(pos.x) <= bound, abs(pos.y) <= bound, abs(pos.z) <= bound, vel.dot(vel) <= speed * speed, ang.dot(ang) <= speed * speed { continue }
             guard pos.isFinite, vel.isFinite, ang.isFinite else { throw .diverged("body \(bodies[i].name) has a non-finite state") }
             if pos.maxAbs > parameters.positionBound { throw .diverged("body \(bodies[i].name) is \(pos.norm) m from the origin") }
             if vel.norm > parameters.speedBound || ang.norm > parameters.speedBound {

@@ -339,6 +339,7 @@ public final class Simulation {
         guard projectionNormal == nil else { throw .invalidArgument("planar projection is already set") }
         let n = normal.normalized
         projectionNormal = n
+        pairsDirty = true
         for i in bodies.indices {
             planarRest[i] = (bodyPose(BodyID(index: i)).rotation, centerOfMass(BodyID(index: i)).dot(n))
         }
@@ -653,7 +654,8 @@ public final class Simulation {
                 list.append(mr_contact_pair(
                     geomA: a.handle, geomB: b.handle,
                     bodyA: a.body.map { bodies[$0.index].handle }, bodyB: b.body.map { bodies[$0.index].handle },
-                    mu: m.friction, softERP: m.erp, softCFM: m.cfm, bounce: m.bounce, maxContacts: boxes == 2 ? 8 : 4))
+                    mu: m.friction, softERP: m.erp, softCFM: m.cfm, bounce: m.bounce, maxContacts: boxes == 2 ? 8 : 4,
+                    planeNormal: projectionNormal.map { ($0.x, $0.y, $0.z) } ?? (0, 0, 0)))
             }
         }
         pairs = list

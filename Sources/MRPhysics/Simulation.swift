@@ -99,6 +99,8 @@ public final class Simulation {
     struct ArmatureRecord { let joint: OpaquePointer; let motor: OpaquePointer; let angular: Bool; let fraction: Double; var pinned: PinnedHinge? = nil }
     private var armatures: [ArmatureRecord] = []
     private var pairsDirty = true
+    /// Sliders damped by a force each substep (`JointDynamics.explicitDamping`): handle and coefficient c.
+    private var explicitSliderDampers: [(OpaquePointer, Double)] = []
     /// Planar world (`setPlanarProjection`): unit normal, and per body its rest orientation and plane offset (n·com).
     private var projectionNormal: Vec3?
     private var planarRest: [(rotation: Quat, offset: Double)] = []
@@ -233,6 +235,7 @@ public final class Simulation {
     @discardableResult
     public func addHinge(name: String, body: BodyID, parent: BodyID?, anchor: Vec3, axis: Vec3, dynamics: JointDynamics = JointDynamics()) throws(PhysicsError) -> JointID {
         try checkJoint(name, body, parent, axis: axis, dynamics: dynamics, angular: true)
+        guard !dynamics.explicitDamping else { throw .invalidArgument("joint \(name): explicit damping is for sliders only") }
         guard anchor.isFinite else { throw .invalidArgument("joint \(name): anchor must be finite") }
         guard let j = dJointCreateHinge(world, nil) else { throw .engine("dJointCreateHinge failed") }
         attach(j, body, parent)
@@ -265,7 +268,20 @@ public final class Simulation {
             dJointSetSliderParam(j, Int32(dParamStopERP), 0.8)
         }
         var handles = [j]
-        if dynamics.damping > 0 || dynamics.armature > 0 {
+        if dynamics.explicitDamping {
+            guard dynamics.armature == 0 else { throw .invalidArgument("joint \(name): explicit damping needs armature 0") }
+            if dynamics.damping > 0 {
+                var m = dMass()
+                dBodyGetMass(bodies[body.index].handle, &m)
+                var inverse = 1 / m.mass
+                if let parent, !bodies[parent.index].kinematic {
+                    dBodyGetMass(bodies[parent.index].handle, &m)
+                    inverse += 1 / m.mass
+                }
+                let h = parameters.timestep, mu = 1 / inverse
+                explicitSliderDampers.append((j, mu / h * (1 - exp(-dynamics.damping * h / mu))))
+            }
+        } else if dynamics.damping > 0 || dynamics.armature > 0 {
             handles.append(try makeDamper(body, parent, axis: a, damping: dynamics.damping + dynamics.armature / parameters.timestep, angular: false))
         }
         return appendJoint(JointRecord(name: name, kind: .slider, body: body, parent: parent, handles: handles, dynamics: dynamics, origin0: .zero, rotation0: .identity))
@@ -595,6 +611,7 @@ public final class Simulation {
             case let .other(j): applyGeneralizedForce(j, -s.1 * (jointPosition(j) - s.2))
             }
         }
+        for (h, c) in explicitSliderDampers { dJointAddSliderForce(h, -c * dJointGetSliderPositionRate(h)) }
     }
 
     /// Armature (MuJoCo's reflected rotor inertia I_a on a joint's diagonal of the mass matrix) has no

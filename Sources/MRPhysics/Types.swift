@@ -213,6 +213,11 @@ public struct JointDynamics: Hashable, Sendable {
     /// Reflected rotor inertia added to the joint's own coordinate (kg·m² or kg), MuJoCo's `armature`;
     /// applied implicitly on the damping row (see `Simulation`). Hinges and sliders only.
     public var armature: Double
+    /// Sliders only: apply the damping as a force each substep instead of an implicit motor row (one
+    /// row fewer in ODE's LCP). The force is −c·v along the axis with c = (μ/h)(1 − e^(−kd·h/μ)),
+    /// μ the reduced mass of the two bodies, so a lone pair's relative velocity decays by exactly
+    /// e^(−kd·h/μ) per substep (never overshoots, for any kd); c → kd as h → 0. Needs armature 0.
+    public var explicitDamping: Bool = false
     public init(limits: ClosedRange<Double>? = nil, damping: Double = 0, stiffness: Double = 0, springReference: Double = 0, armature: Double = 0) {
         self.limits = limits; self.damping = damping; self.stiffness = stiffness; self.springReference = springReference; self.armature = armature
     }

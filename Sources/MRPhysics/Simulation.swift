@@ -417,9 +417,11 @@ public final class Simulation {
     }
 
     /// Torque `f` about a pinned hinge's axis on the child, −f on the parent (as dJointAddHingeTorque).
-    private func addPinnedTorque(_ p: PinnedHinge, _ f: Double) {
-        dBodyAddTorque(p.child, p.axis.x * f, p.axis.y * f, p.axis.z * f)
-        if let ph = p.parent { dBodyAddTorque(ph, -p.axis.x * f, -p.axis.y * f, -p.axis.z * f) }
+    private func addPinnedTorque(_ p: PinnedHinge, _ f: Double) { Self.addTorque(p.child, p.parent, p.axis, f) }
+
+    private static func addTorque(_ child: OpaquePointer, _ parent: OpaquePointer?, _ axis: Vec3, _ f: Double) {
+        dBodyAddTorque(child, axis.x * f, axis.y * f, axis.z * f)
+        if let parent { dBodyAddTorque(parent, -axis.x * f, -axis.y * f, -axis.z * f) }
     }
 
     /// Rate of a pinned hinge: (ω_child − ω_parent)·axis.
@@ -559,7 +561,9 @@ public final class Simulation {
     /// directly (copying a `JointRecord` per call cost ~270 instructions); planar coordinates go
     /// through `applyGeneralizedForce`. Same forces, same order as walking the records.
     private struct ForcePlan {
-        enum Target { case hinge(OpaquePointer), slider(OpaquePointer), pinned(PinnedHinge), other(JointID) }
+        /// What a pinned hinge's torque needs (a `PinnedHinge` is ~150 bytes; this is copied per call).
+        struct Pin { let child: OpaquePointer; let parent: OpaquePointer?; let axis: Vec3; let slot: Int }
+        enum Target { case hinge(OpaquePointer), slider(OpaquePointer), pinned(Pin), other(JointID) }
         /// Per actuator: its target and gear (control index = position).
         var motors: [(Target, Double)] = []
         /// Per spring: its target, stiffness and reference.
@@ -572,7 +576,7 @@ public final class Simulation {
     private func makeForcePlan() -> ForcePlan {
         func target(_ j: JointID) -> ForcePlan.Target {
             let r = joints[j.index]
-            if let p = r.pinned { return .pinned(p) }
+            if let p = r.pinned { return .pinned(ForcePlan.Pin(child: p.child, parent: p.parent, axis: p.axis, slot: p.slot)) }
             switch r.kind {
             case .hinge: return .hinge(r.handles[0])
             case .slider: return .slider(r.handles[0])
@@ -599,7 +603,7 @@ public final class Simulation {
             switch m.0 {
             case let .hinge(h): dJointAddHingeTorque(h, f)
             case let .slider(h): dJointAddSliderForce(h, f)
-            case let .pinned(p): addPinnedTorque(p, f)
+            case let .pinned(p): Self.addTorque(p.child, p.parent, p.axis, f)
             case let .other(j): applyGeneralizedForce(j, f)
             }
         }
@@ -607,7 +611,7 @@ public final class Simulation {
             switch s.0 {
             case let .hinge(h): dJointAddHingeTorque(h, -s.1 * (dJointGetHingeAngle(h) - s.2))
             case let .slider(h): dJointAddSliderForce(h, -s.1 * (dJointGetSliderPosition(h) - s.2))
-            case let .pinned(p): addPinnedTorque(p, -s.1 * (pinAngles[p.slot] - s.2))
+            case let .pinned(p): Self.addTorque(p.child, p.parent, p.axis, -s.1 * (pinAngles[p.slot] - s.2))
             case let .other(j): applyGeneralizedForce(j, -s.1 * (jointPosition(j) - s.2))
             }
         }

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 static pthread_once_t mr_once = PTHREAD_ONCE_INIT;
@@ -89,6 +90,16 @@ int mr_ode_substep(dWorldID world, dJointGroupID contactGroup,
                 contact.surface.bounce_vel = 0.01;
             }
             contact.surface.mu = p->mu;
+            if (p->planeNormal[0] != 0 || p->planeNormal[1] != 0 || p->planeNormal[2] != 0) {
+                const dReal *n = p->planeNormal, *c = found[k].normal;
+                dReal f[3] = { n[1] * c[2] - n[2] * c[1], n[2] * c[0] - n[0] * c[2], n[0] * c[1] - n[1] * c[0] };
+                dReal len = sqrt(f[0] * f[0] + f[1] * f[1] + f[2] * f[2]);
+                if (len > 1e-9) {
+                    contact.surface.mode |= dContactFDir1 | dContactMu2;
+                    contact.surface.mu2 = 0;
+                    contact.fdir1[0] = f[0] / len; contact.fdir1[1] = f[1] / len; contact.fdir1[2] = f[2] / len;
+                }
+            }
             contact.surface.soft_erp = p->softERP;
             contact.surface.soft_cfm = p->softCFM;
             contact.geom = found[k];

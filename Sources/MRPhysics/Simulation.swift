@@ -59,6 +59,22 @@ public final class Simulation {
         /// For planar coordinates: the body frame's origin and rotation at creation.
         let origin0: Vec3
         let rotation0: Quat
+        /// A hinge made of a ball joint and a motor in a projected planar world (`addPlanarHinge`).
+        var pinned: PinnedHinge? = nil
+    }
+    struct PinnedHinge {
+        /// Unit axis (world; constant in the plane), the anchor in the child's model frame, and both
+        /// bodies' orientations when the joint was made (angle zero).
+        let axis: Vec3
+        let anchorLocal: Vec3
+        let childRest: Quat
+        let parentRest: Quat
+        let child: OpaquePointer
+        let parent: OpaquePointer?
+        let motor: OpaquePointer
+        let limited: Bool
+        /// Index in `pins` (and in `pinAngles`).
+        let slot: Int
     }
     struct ActuatorRecord {
         let name: String
@@ -80,9 +96,19 @@ public final class Simulation {
     private var pairOverrides: [[Int]: ContactMaterial] = [:]
     private var pairs: [mr_contact_pair] = []
     /// Joints with armature: their damper row's target velocity is refreshed every substep.
-    struct ArmatureRecord { let joint: OpaquePointer; let motor: OpaquePointer; let angular: Bool; let fraction: Double }
+    struct ArmatureRecord { let joint: OpaquePointer; let motor: OpaquePointer; let angular: Bool; let fraction: Double; var pinned: PinnedHinge? = nil }
     private var armatures: [ArmatureRecord] = []
     private var pairsDirty = true
+    /// Sliders damped by a force each substep (`JointDynamics.explicitDamping`): handle and coefficient c.
+    private var explicitSliderDampers: [(OpaquePointer, Double)] = []
+    /// Planar world (`setPlanarProjection`): unit normal, and per body its rest orientation and plane offset (n·com).
+    private var projectionNormal: Vec3?
+    private var planarRest: [(rotation: Quat, offset: Double)] = []
+    /// Pinned hinges with limits: their motor's limit angle is refreshed before each substep.
+    private var limitedPins: [PinnedHinge] = []
+    /// Every pinned hinge, and their angles at the start of the current substep (springs, limits).
+    private var pins: [PinnedHinge] = []
+    private var pinAngles: [Double] = []
 
     /// Creates an empty world.
     /// - Throws: `PhysicsError.invalidArgument` for a non-positive timestep or non-finite gravity.
@@ -140,6 +166,7 @@ public final class Simulation {
         let com = pose.apply(mass.center)
         dBodySetPosition(b, com.x, com.y, com.z)
         bodies.append(BodyRecord(handle: b, name: name, center: mass.center, kinematic: false))
+        planarRest.append((pose.rotation, 0))
         preimages.append(.identity)
         setQuaternion(bodies.count - 1, pose.rotation)
         pairsDirty = true
@@ -155,6 +182,7 @@ public final class Simulation {
         dBodySetKinematic(b)
         dBodySetPosition(b, pose.position.x, pose.position.y, pose.position.z)
         bodies.append(BodyRecord(handle: b, name: name, center: .zero, kinematic: true))
+        planarRest.append((pose.rotation, 0))
         preimages.append(.identity)
         setQuaternion(bodies.count - 1, pose.rotation)
         pairsDirty = true
@@ -207,6 +235,7 @@ public final class Simulation {
     @discardableResult
     public func addHinge(name: String, body: BodyID, parent: BodyID?, anchor: Vec3, axis: Vec3, dynamics: JointDynamics = JointDynamics()) throws(PhysicsError) -> JointID {
         try checkJoint(name, body, parent, axis: axis, dynamics: dynamics, angular: true)
+        guard !dynamics.explicitDamping else { throw .invalidArgument("joint \(name): explicit damping is for sliders only") }
         guard anchor.isFinite else { throw .invalidArgument("joint \(name): anchor must be finite") }
         guard let j = dJointCreateHinge(world, nil) else { throw .engine("dJointCreateHinge failed") }
         attach(j, body, parent)
@@ -239,7 +268,20 @@ public final class Simulation {
             dJointSetSliderParam(j, Int32(dParamStopERP), 0.8)
         }
         var handles = [j]
-        if dynamics.damping > 0 || dynamics.armature > 0 {
+        if dynamics.explicitDamping {
+            guard dynamics.armature == 0 else { throw .invalidArgument("joint \(name): explicit damping needs armature 0") }
+            if dynamics.damping > 0 {
+                var m = dMass()
+                dBodyGetMass(bodies[body.index].handle, &m)
+                var inverse = 1 / m.mass
+                if let parent, !bodies[parent.index].kinematic {
+                    dBodyGetMass(bodies[parent.index].handle, &m)
+                    inverse += 1 / m.mass
+                }
+                let h = parameters.timestep, mu = 1 / inverse
+                explicitSliderDampers.append((j, mu / h * (1 - exp(-dynamics.damping * h / mu))))
+            }
+        } else if dynamics.damping > 0 || dynamics.armature > 0 {
             handles.append(try makeDamper(body, parent, axis: a, damping: dynamics.damping + dynamics.armature / parameters.timestep, angular: false))
         }
         return appendJoint(JointRecord(name: name, kind: .slider, body: body, parent: parent, handles: handles, dynamics: dynamics, origin0: .zero, rotation0: .identity))
@@ -301,6 +343,95 @@ public final class Simulation {
         return appendJoint(JointRecord(name: name, kind: .planar(normal: n), body: body, parent: nil, handles: [lin, ang], dynamics: JointDynamics(), origin0: pose.position, rotation0: pose.rotation))
     }
 
+    /// Makes this a planar world: after every substep each dynamic body's state is projected onto
+    /// the plane through its current centre of mass with unit normal `normal` (position along the
+    /// normal, velocity along it and angular velocity about the in-plane axes removed, orientation
+    /// reduced to its rotation about the normal from the body's pose at creation). Call it before
+    /// `addPlanarHinge`, with every body in its rest pose. For bodies symmetric about the plane the
+    /// out-of-plane forces are zero, so this replaces ODE's out-of-plane constraint rows
+    /// (`PlanarScheme.projection`) and removes only rounding drift.
+    public func setPlanarProjection(normal: Vec3) throws(PhysicsError) {
+        guard normal.isFinite, normal.norm > 1e-9 else { throw .invalidArgument("planar projection: normal must be finite and non-zero") }
+        guard projectionNormal == nil else { throw .invalidArgument("planar projection is already set") }
+        let n = normal.normalized
+        projectionNormal = n
+        pairsDirty = true
+        for i in bodies.indices {
+            planarRest[i] = (bodyPose(BodyID(index: i)).rotation, centerOfMass(BodyID(index: i)).dot(n))
+        }
+    }
+
+    /// A hinge in a planar world (`setPlanarProjection` first; `axis` along the plane's normal): a
+    /// ball joint at `anchor` (3 rows) and one angular motor that carries the implicit damping and
+    /// armature row and, on a second axis, the limits (a row only while at a stop, stop ERP 0.8, as
+    /// `addHinge`). The plane itself holds the other two rotations, so the hinge needs 3 rows + 1
+    /// instead of 5 + 1. Angle and rate are read from the two bodies' rotations about the axis.
+    @discardableResult
+    public func addPlanarHinge(name: String, body: BodyID, parent: BodyID?, anchor: Vec3, axis: Vec3, dynamics: JointDynamics = JointDynamics()) throws(PhysicsError) -> JointID {
+        try checkJoint(name, body, parent, axis: axis, dynamics: dynamics, angular: true)
+        guard anchor.isFinite else { throw .invalidArgument("joint \(name): anchor must be finite") }
+        guard let n = projectionNormal else { throw .invalidArgument("joint \(name): a planar hinge needs setPlanarProjection first") }
+        let a = axis.normalized
+        guard abs(abs(a.dot(n)) - 1) < 1e-9 else { throw .invalidArgument("joint \(name): a planar hinge's axis must be normal to the plane") }
+        guard let ball = dJointCreateBall(world, nil), let m = dJointCreateAMotor(world, nil) else { throw .engine("joint creation failed") }
+        attach(ball, body, parent)
+        dJointSetBallAnchor(ball, anchor.x, anchor.y, anchor.z)
+        let child = bodies[body.index].handle, parentHandle = parent.map { bodies[$0.index].handle }
+        dJointAttach(m, child, parentHandle)
+        dJointSetAMotorMode(m, Int32(dAMotorUser))
+        dJointSetAMotorNumAxes(m, 2)
+        dJointSetAMotorAxis(m, 0, 1, a.x, a.y, a.z)
+        dJointSetAMotorAxis(m, 1, 1, a.x, a.y, a.z)
+        dJointSetAMotorParam(m, Int32(dParamVel), 0)
+        let gain = dynamics.damping + dynamics.armature / parameters.timestep
+        if gain > 0 {
+            dJointSetAMotorParam(m, Int32(dParamFMax), .infinity)
+            dJointSetAMotorParam(m, Int32(dParamCFM), 1 / gain)
+        }
+        if let l = dynamics.limits {
+            dJointSetAMotorParam(m, Int32(dParamLoStop2), l.lowerBound)
+            dJointSetAMotorParam(m, Int32(dParamHiStop2), l.upperBound)
+            dJointSetAMotorParam(m, Int32(dParamStopERP2), 0.8)
+        }
+        let pin = PinnedHinge(axis: a, anchorLocal: bodyPose(body).inverse.apply(anchor), childRest: bodyPose(body).rotation,
+                              parentRest: parent.map { bodyPose($0).rotation } ?? .identity, child: child, parent: parentHandle,
+                              motor: m, limited: dynamics.limits != nil, slot: pins.count)
+        pins.append(pin)
+        pinAngles.append(0)
+        var record = JointRecord(name: name, kind: .hinge, body: body, parent: parent, handles: [ball, m], dynamics: dynamics, origin0: .zero, rotation0: .identity)
+        record.pinned = pin
+        if dynamics.limits != nil { limitedPins.append(pin) }
+        return appendJoint(record)
+    }
+
+    /// Angle of a pinned hinge: the child's rotation about the axis relative to the parent's, from rest, in (−π, π].
+    private func pinnedAngle(_ p: PinnedHinge) -> Double {
+        guard let qc = dBodyGetQuaternion(p.child) else { return 0 }
+        let rc = Quat(w: qc[0], x: qc[1], y: qc[2], z: qc[3]) * p.childRest.conjugate
+        var rp = Quat.identity
+        if let ph = p.parent, let qp = dBodyGetQuaternion(ph) { rp = Quat(w: qp[0], x: qp[1], y: qp[2], z: qp[3]) * p.parentRest.conjugate }
+        let rel = rp.conjugate * rc
+        // q and −q are the same rotation: with w ≥ 0 the angle lies in [−π, π].
+        let sign: Double = rel.w < 0 ? -1 : 1
+        return 2 * atan2(sign * (rel.x * p.axis.x + rel.y * p.axis.y + rel.z * p.axis.z), sign * rel.w)
+    }
+
+    /// Torque `f` about a pinned hinge's axis on the child, −f on the parent (as dJointAddHingeTorque).
+    private func addPinnedTorque(_ p: PinnedHinge, _ f: Double) { Self.addTorque(p.child, p.parent, p.axis, f) }
+
+    private static func addTorque(_ child: OpaquePointer, _ parent: OpaquePointer?, _ axis: Vec3, _ f: Double) {
+        dBodyAddTorque(child, axis.x * f, axis.y * f, axis.z * f)
+        if let parent { dBodyAddTorque(parent, -axis.x * f, -axis.y * f, -axis.z * f) }
+    }
+
+    /// Rate of a pinned hinge: (ω_child − ω_parent)·axis.
+    private func pinnedRate(_ p: PinnedHinge) -> Double {
+        guard let wc = dBodyGetAngularVel(p.child) else { return 0 }
+        var r = wc[0] * p.axis.x + wc[1] * p.axis.y + wc[2] * p.axis.z
+        if let ph = p.parent, let wp = dBodyGetAngularVel(ph) { r -= wp[0] * p.axis.x + wp[1] * p.axis.y + wp[2] * p.axis.z }
+        return r
+    }
+
     /// A coordinate of a planar body read from its pose: displacement of the model frame's origin
     /// along `axis`, or its rotation about `axis` (MJCF rootx / rootz / rooty). Damping and
     /// stiffness are applied through forces; limits are not supported on these.
@@ -346,6 +477,7 @@ public final class Simulation {
         guard gear.isFinite, controlRange.lowerBound.isFinite, controlRange.upperBound.isFinite else { throw .invalidArgument("motor \(name): gear and range must be finite") }
         actuators.append(ActuatorRecord(name: name, joint: joint, gear: gear, controlRange: controlRange))
         controls.append(0)
+        forcePlan = nil
         return ActuatorID(index: actuators.count - 1)
     }
 
@@ -400,6 +532,11 @@ public final class Simulation {
         mr_ode_prepare_thread()
         if pairsDirty { rebuildPairs() }
         for _ in 0..<substeps {
+            if !pins.isEmpty {
+                let list = pins
+                pinAngles.withUnsafeMutableBufferPointer { a in for p in list { a[p.slot] = pinnedAngle(p) } }
+                for p in limitedPins { dJointSetAMotorAngle(p.motor, 1, pinAngles[p.slot]) }
+            }
             applyForces()
             updateArmatureTargets()
             var report = mr_substep_report()
@@ -420,12 +557,65 @@ public final class Simulation {
         engineMessages = Int(mr_ode_message_count())
     }
 
-    private func applyForces() {
-        for (i, a) in actuators.enumerated() { applyGeneralizedForce(a.joint, a.gear * controls[i]) }
-        for (i, j) in joints.enumerated() where j.dynamics.stiffness != 0 {
-            let q = jointPosition(JointID(index: i))
-            applyGeneralizedForce(JointID(index: i), -j.dynamics.stiffness * (q - j.dynamics.springReference))
+    /// What `applyForces` does each substep, resolved once: hinge and slider handles are read
+    /// directly (copying a `JointRecord` per call cost ~270 instructions); planar coordinates go
+    /// through `applyGeneralizedForce`. Same forces, same order as walking the records.
+    private struct ForcePlan {
+        /// What a pinned hinge's torque needs (a `PinnedHinge` is ~150 bytes; this is copied per call).
+        struct Pin { let child: OpaquePointer; let parent: OpaquePointer?; let axis: Vec3; let slot: Int }
+        enum Target { case hinge(OpaquePointer), slider(OpaquePointer), pinned(Pin), other(JointID) }
+        /// Per actuator: its target and gear (control index = position).
+        var motors: [(Target, Double)] = []
+        /// Per spring: its target, stiffness and reference.
+        var springs: [(Target, Double, Double)] = []
+        /// Indices of planar hinge coordinates (MJCF rooty) and their axes.
+        var planarHinges: [(Int, Vec3)] = []
+    }
+    private var forcePlan: ForcePlan?
+
+    private func makeForcePlan() -> ForcePlan {
+        func target(_ j: JointID) -> ForcePlan.Target {
+            let r = joints[j.index]
+            if let p = r.pinned { return .pinned(ForcePlan.Pin(child: p.child, parent: p.parent, axis: p.axis, slot: p.slot)) }
+            switch r.kind {
+            case .hinge: return .hinge(r.handles[0])
+            case .slider: return .slider(r.handles[0])
+            default: return .other(j)
+            }
         }
+        var plan = ForcePlan()
+        plan.motors = actuators.map { (target($0.joint), $0.gear) }
+        plan.springs = joints.indices.filter { joints[$0].dynamics.stiffness != 0 }.map { i in
+            (target(JointID(index: i)), joints[i].dynamics.stiffness, joints[i].dynamics.springReference)
+        }
+        plan.planarHinges = joints.indices.compactMap { i in
+            if case let .planarHinge(axis) = joints[i].kind { return (i, axis) }
+            return nil
+        }
+        return plan
+    }
+
+    private func applyForces() {
+        if forcePlan == nil || forcePlan!.motors.count != actuators.count { forcePlan = makeForcePlan() }
+        let plan = forcePlan!
+        for (i, m) in plan.motors.enumerated() {
+            let f = m.1 * controls[i]
+            switch m.0 {
+            case let .hinge(h): dJointAddHingeTorque(h, f)
+            case let .slider(h): dJointAddSliderForce(h, f)
+            case let .pinned(p): Self.addTorque(p.child, p.parent, p.axis, f)
+            case let .other(j): applyGeneralizedForce(j, f)
+            }
+        }
+        for s in plan.springs {
+            switch s.0 {
+            case let .hinge(h): dJointAddHingeTorque(h, -s.1 * (dJointGetHingeAngle(h) - s.2))
+            case let .slider(h): dJointAddSliderForce(h, -s.1 * (dJointGetSliderPosition(h) - s.2))
+            case let .pinned(p): Self.addTorque(p.child, p.parent, p.axis, -s.1 * (pinAngles[p.slot] - s.2))
+            case let .other(j): applyGeneralizedForce(j, -s.1 * (jointPosition(j) - s.2))
+            }
+        }
+        for (h, c) in explicitSliderDampers { dJointAddSliderForce(h, -c * dJointGetSliderPositionRate(h)) }
     }
 
     /// Armature (MuJoCo's reflected rotor inertia I_a on a joint's diagonal of the mass matrix) has no
@@ -435,7 +625,9 @@ public final class Simulation {
     /// v* = q̇ · (I_a/h)/(kd + I_a/h), set here before each substep.
     private func updateArmatureTargets() {
         for a in armatures {
-            if a.angular {
+            if let p = a.pinned {
+                dJointSetAMotorParam(a.motor, Int32(dParamVel), a.fraction * pinnedRate(p))
+            } else if a.angular {
                 dJointSetAMotorParam(a.motor, Int32(dParamVel), a.fraction * dJointGetHingeAngleRate(a.joint))
             } else {
                 dJointSetLMotorParam(a.motor, Int32(dParamVel), a.fraction * dJointGetSliderPositionRate(a.joint))
@@ -446,6 +638,7 @@ public final class Simulation {
     /// Adds a force (slider, planar slide) or torque (hinge, planar hinge) along a joint for the next substep only.
     func applyGeneralizedForce(_ joint: JointID, _ f: Double) {
         let j = joints[joint.index]
+        if let p = j.pinned { addPinnedTorque(p, f); return }
         switch j.kind {
         case .hinge: dJointAddHingeTorque(j.handles[0], f)
         case .slider: dJointAddSliderForce(j.handles[0], f)
@@ -482,7 +675,8 @@ public final class Simulation {
                 list.append(mr_contact_pair(
                     geomA: a.handle, geomB: b.handle,
                     bodyA: a.body.map { bodies[$0.index].handle }, bodyB: b.body.map { bodies[$0.index].handle },
-                    mu: m.friction, softERP: m.erp, softCFM: m.cfm, bounce: m.bounce, maxContacts: boxes == 2 ? 8 : 4))
+                    mu: m.friction, softERP: m.erp, softCFM: m.cfm, bounce: m.bounce, maxContacts: boxes == 2 ? 8 : 4,
+                    planeNormal: projectionNormal.map { ($0.x, $0.y, $0.z) } ?? (0, 0, 0)))
             }
         }
         pairs = list
@@ -498,10 +692,41 @@ public final class Simulation {
     /// (the pre-image); after each substep the integrated quaternion is passed through it too.
     /// Snapshots carry pre-images, so `restore` reproduces the live state bit for bit.
     private func canonicalizeQuaternions() {
-        for i in bodies.indices {
-            guard let p = dBodyGetQuaternion(bodies[i].handle) else { continue }
-            setQuaternion(i, Quat(w: p[0], x: p[1], y: p[2], z: p[3]))
+        let records = bodies, n = projectionNormal, rest = planarRest
+        preimages.withUnsafeMutableBufferPointer { pre in
+            for i in records.indices {
+                let h = records[i].handle
+                guard let p = dBodyGetQuaternion(h) else { continue }
+                var q = Quat(w: p[0], x: p[1], y: p[2], z: p[3])
+                if let n, !records[i].kinematic { q = Self.projectOntoPlane(h, rest[i], q, n) }
+                var v: (dReal, dReal, dReal, dReal) = (q.w, q.x, q.y, q.z)
+                withUnsafeMutablePointer(to: &v) { $0.withMemoryRebound(to: dReal.self, capacity: 4) { dBodySetQuaternion(h, $0) } }
+                pre[i] = q
+            }
         }
+    }
+
+    /// `setPlanarProjection`: puts body `i` back in its plane and returns its orientation reduced to
+    /// the rotation about `n` from its rest orientation.
+    private static func projectOntoPlane(_ h: OpaquePointer, _ rest: (rotation: Quat, offset: Double), _ q: Quat, _ n: Vec3) -> Quat {
+        if let p = dBodyGetPosition(h) {
+            let d = p[0] * n.x + p[1] * n.y + p[2] * n.z - rest.offset
+            if d != 0 { dBodySetPosition(h, p[0] - d * n.x, p[1] - d * n.y, p[2] - d * n.z) }
+        }
+        if let v = dBodyGetLinearVel(h) {
+            let d = v[0] * n.x + v[1] * n.y + v[2] * n.z
+            if d != 0 { dBodySetLinearVel(h, v[0] - d * n.x, v[1] - d * n.y, v[2] - d * n.z) }
+        }
+        if let w = dBodyGetAngularVel(h) {
+            let d = w[0] * n.x + w[1] * n.y + w[2] * n.z
+            if w[0] != d * n.x || w[1] != d * n.y || w[2] != d * n.z { dBodySetAngularVel(h, d * n.x, d * n.y, d * n.z) }
+        }
+        let r = q * rest.rotation.conjugate
+        let s = r.x * n.x + r.y * n.y + r.z * n.z
+        // Already a pure rotation about n: leave it bit for bit.
+        if r.x == s * n.x, r.y == s * n.y, r.z == s * n.z { return q }
+        let twist = Quat(w: r.w, x: s * n.x, y: s * n.y, z: s * n.z).normalized
+        return (twist * rest.rotation).normalized
     }
 
     private func setQuaternion(_ i: Int, _ q: Quat) {
@@ -511,8 +736,8 @@ public final class Simulation {
     }
 
     private func updateUnwrappedAngles() {
-        for i in joints.indices {
-            guard case let .planarHinge(axis) = joints[i].kind else { continue }
+        guard let plan = forcePlan else { return }
+        for (i, axis) in plan.planarHinges {
             let raw = planarAngle(joints[i], axis)
             var delta = raw - remainder(unwrapped[i], 2 * Double.pi)
             delta = remainder(delta, 2 * Double.pi)
@@ -521,14 +746,19 @@ public final class Simulation {
     }
 
     private func planarAngle(_ j: JointRecord, _ axis: Vec3) -> Double {
-        let rel = bodyPose(j.body).rotation * j.rotation0.conjugate
+        guard let q = dBodyGetQuaternion(bodies[j.body.index].handle) else { return 0 }
+        let rel = Quat(w: q[0], x: q[1], y: q[2], z: q[3]) * j.rotation0.conjugate
         return 2 * atan2(Vec3(rel.x, rel.y, rel.z).dot(axis), rel.w)
     }
 
     private func checkBounds() throws(PhysicsError) {
-        for (i, b) in bodies.enumerated() where !b.kinematic {
-            guard let p = dBodyGetPosition(b.handle), let v = dBodyGetLinearVel(b.handle), let w = dBodyGetAngularVel(b.handle) else { continue }
+        let records = bodies, bound = parameters.positionBound, speed = parameters.speedBound
+        for i in records.indices where !records[i].kinematic {
+            let h = records[i].handle
+            guard let p = dBodyGetPosition(h), let v = dBodyGetLinearVel(h), let w = dBodyGetAngularVel(h) else { continue }
             let pos = Vec3(p[0], p[1], p[2]), vel = Vec3(v[0], v[1], v[2]), ang = Vec3(w[0], w[1], w[2])
+            // Non-finite values fail every comparison: test the good case.
+            if abs(pos.x) <= bound, abs(pos.y) <= bound, abs(pos.z) <= bound, vel.dot(vel) <= speed * speed, ang.dot(ang) <= speed * speed { continue }
             guard pos.isFinite, vel.isFinite, ang.isFinite else { throw .diverged("body \(bodies[i].name) has a non-finite state") }
             if pos.maxAbs > parameters.positionBound { throw .diverged("body \(bodies[i].name) is \(pos.norm) m from the origin") }
             if vel.norm > parameters.speedBound || ang.norm > parameters.speedBound {
@@ -623,6 +853,7 @@ public final class Simulation {
     /// Joint position: hinge angle (rad), slider displacement (m), planar coordinates; 0 for other kinds.
     public func jointPosition(_ j: JointID) -> Double {
         let r = joints[j.index]
+        if let p = r.pinned { return pinnedAngle(p) }
         switch r.kind {
         case .hinge: return dJointGetHingeAngle(r.handles[0])
         case .slider: return dJointGetSliderPosition(r.handles[0])
@@ -635,6 +866,7 @@ public final class Simulation {
     /// Joint velocity (rad/s or m/s), matching `jointPosition`.
     public func jointVelocity(_ j: JointID) -> Double {
         let r = joints[j.index]
+        if let p = r.pinned { return pinnedRate(p) }
         switch r.kind {
         case .hinge: return dJointGetHingeAngleRate(r.handles[0])
         case .slider: return dJointGetSliderPositionRate(r.handles[0])
@@ -654,6 +886,7 @@ public final class Simulation {
     public func hingeFrame(_ j: JointID) -> (anchor: Vec3, axis: Vec3)? {
         let r = joints[j.index]
         guard r.kind == .hinge else { return nil }
+        if let pin = r.pinned { return (bodyPose(r.body).apply(pin.anchorLocal), pin.axis) }
         var p = [dReal](repeating: 0, count: 4), a = [dReal](repeating: 0, count: 4)
         dJointGetHingeAnchor(r.handles[0], &p)
         dJointGetHingeAxis(r.handles[0], &a)
@@ -805,10 +1038,11 @@ public final class Simulation {
         if r.dynamics.armature > 0, r.handles.count > 1 {
             let gain = r.dynamics.armature / parameters.timestep
             armatures.append(ArmatureRecord(joint: r.handles[0], motor: r.handles[1], angular: r.kind == .hinge,
-                                            fraction: gain / (gain + r.dynamics.damping)))
+                                            fraction: gain / (gain + r.dynamics.damping), pinned: r.pinned))
         }
         joints.append(r)
         unwrapped.append(0)
+        forcePlan = nil
         return JointID(index: joints.count - 1)
     }
 }

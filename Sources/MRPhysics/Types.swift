@@ -213,6 +213,11 @@ public struct JointDynamics: Hashable, Sendable {
     /// Reflected rotor inertia added to the joint's own coordinate (kg·m² or kg), MuJoCo's `armature`;
     /// applied implicitly on the damping row (see `Simulation`). Hinges and sliders only.
     public var armature: Double
+    /// Sliders only: apply the damping as a force each substep instead of an implicit motor row (one
+    /// row fewer in ODE's LCP). The force is −c·v along the axis with c = (μ/h)(1 − e^(−kd·h/μ)),
+    /// μ the reduced mass of the two bodies, so a lone pair's relative velocity decays by exactly
+    /// e^(−kd·h/μ) per substep (never overshoots, for any kd); c → kd as h → 0. Needs armature 0.
+    public var explicitDamping: Bool = false
     public init(limits: ClosedRange<Double>? = nil, damping: Double = 0, stiffness: Double = 0, springReference: Double = 0, armature: Double = 0) {
         self.limits = limits; self.damping = damping; self.stiffness = stiffness; self.springReference = springReference; self.armature = armature
     }
@@ -254,4 +259,16 @@ public struct SimulationParameters: Hashable, Sendable {
     /// A dynamic body faster than this (m/s or rad/s) counts as diverged.
     public var speedBound: Double = 1_000
     public init(timestep: Double, gravity: Vec3 = Vec3(0, 0, -9.81)) { self.timestep = timestep; self.gravity = gravity }
+}
+
+/// How a planar model (MJCF's planar root: two slides and a hinge) is kept in its plane.
+public enum PlanarScheme: Hashable, Sendable {
+    /// A planar constraint on the root body (3 rows) and full hinges (5 rows each): ODE's own rows hold
+    /// every body in the plane.
+    case constraintRows
+    /// `Simulation.setPlanarProjection`: every dynamic body is projected onto its plane after each
+    /// substep, and hinges are ball joints plus a motor row (`addPlanarHinge`, 3 rows instead of 5);
+    /// the root gets no constraint rows. Exact for a model whose bodies are symmetric about the plane
+    /// (out-of-plane forces are then zero; the projection removes only rounding drift).
+    case projection
 }

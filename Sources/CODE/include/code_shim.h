@@ -14,6 +14,9 @@ typedef struct {
     double softCFM;
     double bounce;   /* restitution, 0 = none */
     int maxContacts; /* 1...16 */
+    /* Planar world: if planeNormal is non-zero, friction acts only within the plane (one friction
+       row along planeNormal x contact normal; the row along planeNormal would carry no force). */
+    double planeNormal[3];
 } mr_contact_pair;
 
 /// What one guarded substep reports.

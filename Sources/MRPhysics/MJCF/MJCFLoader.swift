@@ -54,9 +54,15 @@ public final class Model {
 public enum MJCFLoader {
     /// Loads and builds a model file.
     /// - Throws: `ModelError` naming file, line and attribute for anything malformed or outside the subset.
-    public static func load(path: String) throws -> Model {
+    /// `planar` chooses how a planar model is held in its plane (the file cannot say: it is MuJoCo's
+    /// format); the default uses ODE's constraint rows.
+    /// `explicitDamping` names slide joints whose damping is applied as a force each substep
+    /// (`JointDynamics.explicitDamping`) rather than on an implicit row.
+    public static func load(path: String, planar: PlanarScheme = .constraintRows, explicitDamping: Set<String> = []) throws -> Model {
         let root = try parseFile(path, includedFrom: nil)
         var compiler = MJCFCompiler(root: root)
+        compiler.planar = planar
+        compiler.explicitDamping = explicitDamping
         return try compiler.build()
     }
 
@@ -133,6 +139,8 @@ private struct MJCFCompiler {
     let root: XMLNode
     var degrees = true  // MuJoCo's default compiler angle unit
     var defaults: [String: XMLNode] = [:]
+    var planar: PlanarScheme = .constraintRows
+    var explicitDamping: Set<String> = []
 
     init(root: XMLNode) { self.root = root }
 
@@ -396,10 +404,18 @@ private struct MJCFCompiler {
                 let name = n.attribute("name")?.value ?? "joint@\(n.line)"
                 let axis = b.world.rotation.rotate((try vec3(n, "axis") ?? Vec3(0, 0, 1)))
                 guard axis.norm > 1e-9 else { throw fail(n, "axis", "axis must be non-zero") }
-                let dyn = try dynamics(n, rotational: kinds[0] == "hinge")
+                var dyn = try dynamics(n, rotational: kinds[0] == "hinge")
+                if explicitDamping.contains(name) {
+                    guard kinds[0] == "slide" else { throw fail(n, "type", "explicit damping was asked for joint '\(name)', which is not a slide joint") }
+                    dyn.explicitDamping = true
+                }
                 if kinds[0] == "hinge" {
                     let anchor = b.world.apply(try vec3(n, "pos") ?? .zero)
-                    jointIDs.append((name, try sim.addHinge(name: name, body: id, parent: parentID, anchor: anchor, axis: axis, dynamics: dyn)))
+                    if planar == .projection {
+                        jointIDs.append((name, try sim.addPlanarHinge(name: name, body: id, parent: parentID, anchor: anchor, axis: axis, dynamics: dyn)))
+                    } else {
+                        jointIDs.append((name, try sim.addHinge(name: name, body: id, parent: parentID, anchor: anchor, axis: axis, dynamics: dyn)))
+                    }
                 } else {
                     jointIDs.append((name, try sim.addSlider(name: name, body: id, parent: parentID, axis: axis, dynamics: dyn)))
                 }
@@ -416,7 +432,11 @@ private struct MJCFCompiler {
             if let p = try vec3(jointNodes[hinges[0]], "pos"), p != .zero {
                 throw fail(jointNodes[hinges[0]], "pos", "the planar root's hinge must sit at the body's origin")
             }
-            try sim.addPlanarConstraint(name: "\(b.name):plane", body: id, normal: axes[hinges[0]])
+            if planar == .projection {
+                try sim.setPlanarProjection(normal: axes[hinges[0]])
+            } else {
+                try sim.addPlanarConstraint(name: "\(b.name):plane", body: id, normal: axes[hinges[0]])
+            }
             for (k, n) in jointNodes.enumerated() {
                 let name = n.attribute("name")?.value ?? "joint@\(n.line)"
                 let dyn = try dynamics(n, rotational: kinds[k] == "hinge")
@@ -426,6 +446,9 @@ private struct MJCFCompiler {
             }
         }
         guard Set(jointIDs.map { $0.0 }).count == jointIDs.count else { throw fail(root, nil, "duplicate joint names") }
+        if let missing = explicitDamping.subtracting(jointIDs.map { $0.0 }).sorted().first {
+            throw fail(root, nil, "explicit damping was asked for joint '\(missing)', which the model does not have")
+        }
 
         // 4. Actuators, contact exclusions, welds.
         var actuatorIDs: [(String, ActuatorID)] = []

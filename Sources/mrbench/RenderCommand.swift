@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MRCore
+import MRScoring
 import MRSuite
 
 /// `mrbench render`: PNG frames and a contact sheet of an agent's episodes.
@@ -12,7 +13,7 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Environment id (see `mrbench list`).") var env: String
     @Option(help: "Index of the frozen task to use (test tasks first, then train, of the first benchmark running this environment); default 0.")
     var task: Int?
-    @Option(help: "Agent: random or expert (the privileged scripted expert).") var agent = "random"
+    @Option(help: "Agent: random, expert (the privileged scripted expert), or cmd:'<command line>' (an external agent, as in `evaluate`).") var agent = "random"
     @Option(help: "Episodes to render.") var episodes = 1
     @Option(help: "A frame every K steps (plus each episode's first and last).") var every = 10
     @Option(help: "Frame size WxH, each 16…4096.") var size = "480x480"
@@ -25,7 +26,9 @@ struct RenderCommand: ParsableCommand {
     func validate() throws {
         guard episodes >= 1 && episodes <= 100 else { throw ValidationError("--episodes must be in 1…100") }
         guard every >= 1 else { throw ValidationError("--every must be positive") }
-        guard ["random", "expert"].contains(agent) else { throw ValidationError("--agent must be random or expert (got '\(agent)')") }
+        guard ["random", "expert"].contains(agent) || agent.hasPrefix("cmd:") else {
+            throw ValidationError("--agent must be random, expert or cmd:'<command line>' (got '\(agent)')")
+        }
         do { _ = try RolloutRenderer.parseSize(size) } catch { throw ValidationError("\(error)") }
         if let task, task < 0 { throw ValidationError("--task must be ≥ 0") }
     }
@@ -49,6 +52,8 @@ struct RenderCommand: ParsableCommand {
             let p = try params ?? currentTask(environment)
             guard let e = try spec.makeExpert(task: p) else { throw ValidationError("\(spec.id) has no scripted expert") }
             policy = e
+        } else if agent.hasPrefix("cmd:") {
+            policy = try externalPolicy(String(agent.dropFirst(4)), environment)
         } else {
             policy = RandomPolicy(actionSpace: environment.actionSpace, seed: seed)
         }
@@ -58,13 +63,34 @@ struct RenderCommand: ParsableCommand {
         let summary: RolloutRenderer.Summary
         do {
             summary = try RolloutRenderer.run(env: environment, policy: policy, agentName: agent, task: params, options: options, directory: out)
-        } catch let e as RenderExportError { throw ValidationError(e.description) }
+        } catch let e as RenderExportError {
+            throw ValidationError(e.description)
+        } catch {
+            if let p = policy as? SessionPolicy, let e = p.error { throw ValidationError("the external agent failed: \(e)") }
+            throw error
+        }
+        (policy as? SessionPolicy)?.session.close()
         if json { try printJSON(summary); return }
         for (i, e) in summary.episodes.enumerated() {
             print("episode \(i): \(e.steps) steps, return \(String(format: "%.3f", e.episodeReturn)), success \(e.success.map { $0 ? "yes" : "no" } ?? "n/a")")
         }
         print("\(summary.frames.count) frames (\(options.width)x\(options.height), camera \(summary.camera)) and \(summary.contactSheet) in \(out)/")
         print(String(format: "render %.2f ms/frame (median), PNG write %.2f ms/frame", summary.renderMillisecondsPerFrame, summary.pngMillisecondsPerFrame))
+    }
+
+    /// An external agent (the wire protocol of docs/agent-protocol.md) as a policy: the rendered
+    /// episodes are its evaluation episodes of one trial; its standard error goes to `<out>/agent.log`.
+    private func externalPolicy(_ line: String, _ env: any Environment) throws -> any Policy {
+        let vars = ProcessInfo.processInfo.environment
+        try RolloutRenderer.prepareOutput(out)
+        let config = ExternalAgentConfig(commandLine: line, logPath: out + "/agent.log", searchPath: vars["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+                                         home: vars["HOME"] ?? "/tmp")
+        let evaluation = EvaluationProtocol(adaptationEpisodes: 0, evaluationEpisodes: episodes, horizon: env.horizon, metric: .return)
+        let context = AgentContext(observationSpace: env.observationSpace, actionSpace: env.actionSpace, observationLayout: env.observationLayout, horizon: env.horizon)
+        let briefing = AgentBriefing(benchmark: env.id, split: "render", metric: .return, hidesGoal: false, context: context,
+                                     evaluation: evaluation, trials: 1, clipActions: false)
+        let plan = try EvaluationPlan(tasks: [env.id], seeds: 1, rootSeed: seed, evaluation: evaluation)
+        return SessionPolicy(session: try ExternalAgentSession(config: config, briefing: briefing), trial: plan.trial(0))
     }
 
     /// The environment's current task as JSON (for an expert when no frozen task applies).

@@ -45,6 +45,21 @@ extension CLITests {
         #expect(task.status != 0 && task.stderr.contains("out of range"), "\(task.stderr)")
     }
 
+    /// `render` accepts what `evaluate` accepts: an external agent speaking the wire protocol.
+    @Test func renderDrivesAnExternalAgent() throws {
+        let dir = Self.scratchDirectory("render-cmd")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let agent = EvaluateTests.packageRoot + "/examples/agents/random_agent.py"
+        let r = try run(["render", "--env", "point-nav-v1", "--agent", "cmd:python3 \(agent)", "--episodes", "2", "--every", "50",
+                         "--size", "32x32", "--out", dir, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let episodes = try #require(try json(r.stdout)["episodes"] as? [[String: Any]])
+        #expect(episodes.map { $0["steps"] as? Int } == [100, 100])
+        #expect(FileManager.default.fileExists(atPath: dir + "/ep01-step0100.png"))
+        let bad = try run(["render", "--env", "point-nav-v1", "--agent", "cmd:python3 -c 'print(1)'", "--size", "32x32", "--out", dir])
+        #expect(bad.status != 0 && bad.stderr.contains("agent"), "\(bad.stderr)")
+    }
+
     @Test func expertsReportHasTheSharedShape() throws {
         let r = try run(["experts", "cube-nav-zones-v1", "--goals", "4", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -68,3 +83,4 @@ extension CLITests {
         #expect(c.status == 0 && !c.stdout.contains("WOULD CHANGE"), "\(c.stdout)")
     }
 }
+

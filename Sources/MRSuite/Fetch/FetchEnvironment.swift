@@ -393,14 +393,9 @@ public final class FetchEnvironment: PhysicsEnvironment {
         return StepResult(observation: o, reward: reward, status: .running, info: StepInfo(success: success, terms: [RewardTerm("goal", reward)]))
     }
 
-    struct State { let simulation: Simulation.State; let goal: Vec3; let last: [Float] }
-
-    public func snapshot() -> EnvironmentSnapshot { EnvironmentSnapshot(State(simulation: simulation.snapshot(), goal: goal, last: lastObservation)) }
+    public func snapshot() -> EnvironmentSnapshot { physicsSnapshot((goal, lastObservation)) }
 
     public func restore(_ snapshot: EnvironmentSnapshot) throws {
-        guard let s = snapshot.payload as? State else { throw EnvironmentError.foreignSnapshot }
-        try simulation.restore(s.simulation)
-        goal = s.goal
-        lastObservation = s.last
+        (goal, lastObservation) = try restorePhysics(snapshot, as: (Vec3, [Float]).self)
     }
 }

@@ -167,15 +167,10 @@ public final class HalfCheetahEnvironment<T: HalfCheetahTask>: PhysicsEnvironmen
         return StepResult(observation: o, reward: r, status: .running, info: StepInfo(terms: terms))
     }
 
-    struct State { let simulation: Simulation.State; let task: T; let observation: [Float] }
-
-    public func snapshot() -> EnvironmentSnapshot { EnvironmentSnapshot(State(simulation: simulation.snapshot(), task: episodeTask, observation: lastObservation)) }
+    public func snapshot() -> EnvironmentSnapshot { physicsSnapshot((episodeTask, lastObservation)) }
 
     public func restore(_ snapshot: EnvironmentSnapshot) throws {
-        guard let s = snapshot.payload as? State else { throw EnvironmentError.foreignSnapshot }
-        try simulation.restore(s.simulation)
-        episodeTask = s.task
-        lastObservation = s.observation
+        (episodeTask, lastObservation) = try restorePhysics(snapshot, as: (T, [Float]).self)
     }
 }
 

@@ -128,14 +128,9 @@ public final class SawyerEnvironment<T: SawyerTask>: PhysicsEnvironment {
         return StepResult(observation: obs, reward: e.reward, status: .running, info: StepInfo(success: e.success, terms: e.terms))
     }
 
-    struct State { let sim: Simulation.State; let definition: T; let previous: [Float] }
-
-    public func snapshot() -> EnvironmentSnapshot { EnvironmentSnapshot(State(sim: simulation.snapshot(), definition: definition, previous: previous)) }
+    public func snapshot() -> EnvironmentSnapshot { physicsSnapshot((definition, previous)) }
 
     public func restore(_ snapshot: EnvironmentSnapshot) throws {
-        guard let s = snapshot.payload as? State else { throw EnvironmentError.foreignSnapshot }
-        try simulation.restore(s.sim)
-        definition = s.definition
-        previous = s.previous
+        (definition, previous) = try restorePhysics(snapshot, as: (T, [Float]).self)
     }
 }

@@ -165,10 +165,16 @@ public final class Simulation {
         dBodySetMass(b, &m)
         let com = pose.apply(mass.center)
         dBodySetPosition(b, com.x, com.y, com.z)
-        bodies.append(BodyRecord(handle: b, name: name, center: mass.center, kinematic: false))
-        planarRest.append((pose.rotation, 0))
+        return register(BodyRecord(handle: b, name: name, center: mass.center, kinematic: false), rotation: pose.rotation)
+    }
+
+    /// Appends a created body to `bodies` and its parallel per-body arrays, sets its orientation,
+    /// and marks the collision pairs for rebuilding.
+    private func register(_ record: BodyRecord, rotation: Quat) -> BodyID {
+        bodies.append(record)
+        planarRest.append((rotation, 0))
         preimages.append(.identity)
-        setQuaternion(bodies.count - 1, pose.rotation)
+        setQuaternion(bodies.count - 1, rotation)
         pairsDirty = true
         return BodyID(index: bodies.count - 1)
     }
@@ -181,12 +187,7 @@ public final class Simulation {
         guard let b = dBodyCreate(world) else { throw .engine("dBodyCreate failed") }
         dBodySetKinematic(b)
         dBodySetPosition(b, pose.position.x, pose.position.y, pose.position.z)
-        bodies.append(BodyRecord(handle: b, name: name, center: .zero, kinematic: true))
-        planarRest.append((pose.rotation, 0))
-        preimages.append(.identity)
-        setQuaternion(bodies.count - 1, pose.rotation)
-        pairsDirty = true
-        return BodyID(index: bodies.count - 1)
+        return register(BodyRecord(handle: b, name: name, center: .zero, kinematic: true), rotation: pose.rotation)
     }
 
     /// Adds a collision geom to `body` at `pose` in the body's model frame, or to the static world when `body` is nil.

@@ -414,10 +414,8 @@ public final class Renderer {
             for tri in 0..<triCount {
                 let a = verts[Int(idx[3 * tri])], b = verts[Int(idx[3 * tri + 1])], c = verts[Int(idx[3 * tri + 2])]
                 // Back-face test in view space (the eye is the origin).
-                let ux = b.x - a.x, uy = b.y - a.y, uz = b.z - a.z
-                let vx = c.x - a.x, vy = c.y - a.y, vz = c.z - a.z
-                let nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx
-                if nx * a.x + ny * a.y + nz * a.z >= 0 { continue }
+                let f = faceNormal(a, b, c)
+                if f.x * a.x + f.y * a.y + f.z * a.z >= 0 { continue }
                 let flat = a.r == b.r && a.r == c.r && a.g == b.g && a.g == c.g && a.b == b.b && a.b == c.b
                 writer.beginTriangle(index: tri, flat: flat, flatColor: flat ? packColor(a.r, a.g, a.b) : 0)
                 drawn += 1
@@ -448,11 +446,9 @@ public final class Renderer {
             let triCount = idx.count / 3
             for tri in 0..<triCount {
                 let a = verts[Int(idx[3 * tri])], b = verts[Int(idx[3 * tri + 1])], c = verts[Int(idx[3 * tri + 2])]
-                let ux = b.x - a.x, uy = b.y - a.y, uz = b.z - a.z
-                let vx = c.x - a.x, vy = c.y - a.y, vz = c.z - a.z
-                let fx = uy * vz - uz * vy, fy = uz * vx - ux * vz, fz = ux * vy - uy * vx
+                let f = faceNormal(a, b, c)
                 // Only triangles facing the light: together they cover the caster's silhouette.
-                if fx * toLight.x + fy * toLight.y + fz * toLight.z <= 0 { continue }
+                if f.x * toLight.x + f.y * toLight.y + f.z * toLight.z <= 0 { continue }
                 let ha = n.x * a.x + n.y * a.y + n.z * a.z - h
                 let hb = n.x * b.x + n.y * b.y + n.z * b.z - h
                 let hc = n.x * c.x + n.y * c.y + n.z * c.z - h
@@ -562,4 +558,11 @@ public final class Renderer {
             }
         }
     }
+}
+
+/// The unnormalised normal (b − a) × (c − a) of a view-space triangle (counter-clockwise front).
+@inline(__always) private func faceNormal(_ a: ViewVertex, _ b: ViewVertex, _ c: ViewVertex) -> (x: Double, y: Double, z: Double) {
+    let ux = b.x - a.x, uy = b.y - a.y, uz = b.z - a.z
+    let vx = c.x - a.x, vy = c.y - a.y, vz = c.z - a.z
+    return (uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx)
 }

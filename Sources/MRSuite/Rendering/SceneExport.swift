@@ -112,26 +112,26 @@ public enum SceneExport {
         var prims: [RenderPrimitive] = []
         for g in sim.geomVisuals() where g.rgba.3 > 0 {
             let color = RGBA(red: Double(g.rgba.0), green: Double(g.rgba.1), blue: Double(g.rgba.2), alpha: Double(g.rgba.3))
-            switch g.shape {
-            case let .plane(n, d):
-                let rot = Quat.between(Vec3(0, 0, 1), n)
-                // MJCF's default grey becomes the blue-grey floor; a coloured plane (a table top) keeps its colour.
-                let isDefault = abs(g.rgba.0 - 0.5) < 0.01 && abs(g.rgba.1 - 0.5) < 0.01 && abs(g.rgba.2 - 0.5) < 0.01
-                let dark = RGBA(red: Double(g.rgba.0) * 0.82, green: Double(g.rgba.1) * 0.82, blue: Double(g.rgba.2) * 0.82)
-                let checker = isDefault ? Checker(RGBA(92, 102, 116), RGBA(64, 72, 84), squareSize: 0.5) : Checker(color, dark, squareSize: 0.1)
-                prims.append(RenderPrimitive(.infinitePlane, transform: Transform(position: n * d, rotation: rot), color: checker.color1,
-                                             checker: checker, castsShadow: false, receivesShadow: true))
-            case let .box(h):
-                prims.append(RenderPrimitive(.box(halfExtents: h), transform: g.pose, color: color, receivesShadow: g.isStatic))
-            case let .sphere(r):
-                prims.append(RenderPrimitive(.sphere(radius: r), transform: g.pose, color: color))
-            case let .capsule(r, hl):
-                prims.append(RenderPrimitive(.capsule(radius: r, halfLength: hl), transform: g.pose, color: color))
-            case let .cylinder(r, hl):
-                prims.append(RenderPrimitive(.cylinder(radius: r, halfLength: hl), transform: g.pose, color: color))
+            guard let shape = renderShape(g.shape) else {
+                if case let .plane(n, d) = g.shape { prims.append(floor(normal: n, offset: d, rgba: g.rgba)) }
+                continue
             }
+            // Static boxes (table tops, fixtures) receive shadows.
+            let isBox = if case .box = shape { true } else { false }
+            prims.append(RenderPrimitive(shape, transform: g.pose, color: color, receivesShadow: isBox && g.isStatic))
         }
         return RenderScene(primitives: prims, markers: markers, camera: camera)
+    }
+
+    /// A static plane as a checkered floor: MJCF's default grey becomes the blue-grey floor; a
+    /// coloured plane (a table top) keeps its colour.
+    static func floor(normal n: Vec3, offset d: Double, rgba: (Float, Float, Float, Float)) -> RenderPrimitive {
+        let isDefault = abs(rgba.0 - 0.5) < 0.01 && abs(rgba.1 - 0.5) < 0.01 && abs(rgba.2 - 0.5) < 0.01
+        let color = RGBA(red: Double(rgba.0), green: Double(rgba.1), blue: Double(rgba.2), alpha: Double(rgba.3))
+        let dark = RGBA(red: Double(rgba.0) * 0.82, green: Double(rgba.1) * 0.82, blue: Double(rgba.2) * 0.82)
+        let checker = isDefault ? Checker(RGBA(92, 102, 116), RGBA(64, 72, 84), squareSize: 0.5) : Checker(color, dark, squareSize: 0.1)
+        return RenderPrimitive(.infinitePlane, transform: Transform(position: n * d, rotation: Quat.between(Vec3(0, 0, 1), n)),
+                               color: checker.color1, checker: checker, castsShadow: false, receivesShadow: true)
     }
 
     /// Centre and radius of the dynamic geoms (all geoms but planes if nothing moves).
@@ -142,7 +142,7 @@ public enum SceneExport {
         guard !chosen.isEmpty else { return (.zero, 1) }
         var lo = Vec3(.infinity, .infinity, .infinity), hi = Vec3(-.infinity, -.infinity, -.infinity)
         for g in chosen {
-            let r = RenderShapeBounds.radius(g.shape)
+            let r = renderShape(g.shape)?.boundingRadius ?? 0
             let p = g.pose.position
             lo = Vec3(min(lo.x, p.x - r), min(lo.y, p.y - r), min(lo.z, p.z - r))
             hi = Vec3(max(hi.x, p.x + r), max(hi.y, p.y + r), max(hi.z, p.z + r))
@@ -165,16 +165,14 @@ public enum SceneExport {
     }
 }
 
-/// Bounding radii of physics shapes (for camera fitting).
-enum RenderShapeBounds {
-    static func radius(_ s: GeomShape) -> Double {
-        switch s {
-        case .plane: return 0
-        case let .box(h): return h.norm
-        case let .sphere(r): return r
-        case let .capsule(r, hl): return r + hl
-        case let .cylinder(r, hl): return (r * r + hl * hl).squareRoot()
-        }
+/// The renderer's shape for a physics shape (nil for planes, which become floors).
+func renderShape(_ s: GeomShape) -> Shape? {
+    switch s {
+    case .plane: return nil
+    case let .box(h): return .box(halfExtents: h)
+    case let .sphere(r): return .sphere(radius: r)
+    case let .capsule(r, hl): return .capsule(radius: r, halfLength: hl)
+    case let .cylinder(r, hl): return .cylinder(radius: r, halfLength: hl)
     }
 }
 

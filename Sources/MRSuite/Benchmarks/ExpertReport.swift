@@ -36,7 +36,6 @@ public struct ExpertReport: Codable, Sendable, Equatable {
         for j in jobs where !(try Registry.environment(j.entry.env)).hasExpert {
             throw RegistryError.noExpert(j.entry.env)
         }
-        var results = [Result<(Outcome, Outcome), any Error>?](repeating: nil, count: jobs.count)
         let work = UncheckedBox(jobs)
         let box = ResultBox<Result<(Outcome, Outcome), any Error>>(count: jobs.count)
         let next = WorkCounter()
@@ -53,26 +52,25 @@ public struct ExpertReport: Codable, Sendable, Equatable {
                 })
             }
         }
-        results = box.values
-        var rows: [Row] = []
-        var order: [String] = []
-        var grouped: [String: [(Outcome, Outcome)]] = [:]
-        for (k, j) in jobs.enumerated() {
-            let key = "\(j.split.rawValue)\u{1}\(j.entry.task)"
+        // One row per (split, task), in the order the tasks first appear in the task set.
+        struct Stratum: Hashable { let split: Split; let task: String }
+        var order: [Stratum] = []
+        var grouped: [Stratum: [(expert: Outcome, random: Outcome)]] = [:]
+        for (j, result) in zip(jobs, box.values) {
+            let key = Stratum(split: j.split, task: j.entry.task)
             if grouped[key] == nil { order.append(key) }
-            guard let r = results[k] else { continue }
-            grouped[key, default: []].append(try r.get())
+            guard let result else { continue }
+            grouped[key, default: []].append(try result.get())
         }
-        for key in order {
-            let parts = key.split(separator: "\u{1}", maxSplits: 1).map(String.init)
+        func rate(_ xs: [Outcome]) -> Double? {
+            xs.contains { $0.success == nil } ? nil : Double(xs.filter { $0.success == true }.count) / Double(max(1, xs.count))
+        }
+        func mean(_ xs: [Outcome]) -> Double { xs.reduce(0) { $0 + $1.episodeReturn } / Double(max(1, xs.count)) }
+        let rows = order.map { key in
             let o = grouped[key] ?? []
-            func rate(_ xs: [Outcome]) -> Double? {
-                xs.contains { $0.success == nil } ? nil : Double(xs.filter { $0.success == true }.count) / Double(max(1, xs.count))
-            }
-            func mean(_ xs: [Outcome]) -> Double { xs.reduce(0) { $0 + $1.episodeReturn } / Double(max(1, xs.count)) }
-            rows.append(Row(task: parts[1], split: Split(rawValue: parts[0]) ?? .train, goals: o.count,
-                            expertSuccess: rate(o.map(\.0)), randomSuccess: rate(o.map(\.1)),
-                            expertReturn: mean(o.map(\.0)), randomReturn: mean(o.map(\.1))))
+            return Row(task: key.task, split: key.split, goals: o.count,
+                       expertSuccess: rate(o.map(\.expert)), randomSuccess: rate(o.map(\.random)),
+                       expertReturn: mean(o.map(\.expert)), randomReturn: mean(o.map(\.random)))
         }
         return ExpertReport(benchmark: benchmark.id, tasks: rows)
     }

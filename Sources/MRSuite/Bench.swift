@@ -19,11 +19,13 @@ public struct BenchResult: Codable, Sendable {
 public enum Bench {
     public static func run(_ spec: EnvironmentSpec, steps: Int, threads: Int, physicsOnly: Bool, assets: String? = nil, seed: UInt64 = 1) throws -> BenchResult {
         precondition(steps > 0 && threads > 0)
-        let isPhysics = (try? spec.makePhysics(assets: assets)) != nil
-        if physicsOnly && !isPhysics { throw RegistryError.noPhysics(spec.id) }
-        let physicsMicros = isPhysics ? try physicsPass(spec, steps: steps, assets: assets, seed: seed) : nil
-        if physicsOnly, let physicsMicros {
-            let perStep = physicsMicros * Double(try spec.makePhysics(assets: assets).substeps)
+        // The raw-physics pass needs a simulation; environments without one (navigation) skip it.
+        let physicsEnv: (any PhysicsEnvironment)?
+        do { physicsEnv = try spec.makePhysics(assets: assets) } catch RegistryError.noPhysics { physicsEnv = nil }
+        if physicsOnly && physicsEnv == nil { throw RegistryError.noPhysics(spec.id) }
+        let physicsMicros = try physicsEnv.map { try physicsPass($0, horizon: spec.horizon, steps: steps, seed: seed) }
+        if physicsOnly, let physicsEnv, let physicsMicros {
+            let perStep = physicsMicros * Double(physicsEnv.substeps)
             return BenchResult(id: spec.id, threads: 1, steps: steps, stepsPerSecond: 1e6 / perStep, physicsMicrosecondsPerSubstep: physicsMicros)
         }
         // Build every environment first, then time the stepping alone.
@@ -55,8 +57,7 @@ public enum Bench {
     }
 
     /// Raw physics: the environment's simulation stepped directly with random controls, its start state restored at each horizon.
-    static func physicsPass(_ spec: EnvironmentSpec, steps: Int, assets: String?, seed: UInt64) throws -> Double {
-        let env = try spec.makePhysics(assets: assets)
+    static func physicsPass(_ env: any PhysicsEnvironment, horizon: Int, steps: Int, seed: UInt64) throws -> Double {
         _ = env.reset(seed: seed)
         let sim = env.simulation
         let start = sim.snapshot()
@@ -77,7 +78,7 @@ public enum Bench {
                     try sim.setControls(controls[i & 255])
                     try sim.step(substeps: substeps)
                     t += 1
-                    if t == spec.horizon { try sim.restore(start); t = 0 }
+                    if t == horizon { try sim.restore(start); t = 0 }
                 }
             } catch { failure = error }
         }

@@ -174,6 +174,7 @@ public final class Simulation {
         bodies.append(record)
         planarRest.append((rotation, 0))
         preimages.append(.identity)
+        if let n = projectionNormal { enterPlane(bodies.count - 1, n, rotation: rotation) }
         setQuaternion(bodies.count - 1, rotation)
         pairsDirty = true
         return BodyID(index: bodies.count - 1)
@@ -357,9 +358,16 @@ public final class Simulation {
         let n = normal.normalized
         projectionNormal = n
         pairsDirty = true
-        for i in bodies.indices {
-            planarRest[i] = (bodyPose(BodyID(index: i)).rotation, centerOfMass(BodyID(index: i)).dot(n))
-        }
+        for i in bodies.indices { enterPlane(i, n, rotation: bodyPose(BodyID(index: i)).rotation) }
+    }
+
+    /// Records body `i`'s rest orientation and plane offset, and turns off ODE's implicit gyroscopic
+    /// term for it: with the angular velocity along `n`, a principal axis of every body symmetric
+    /// about the plane, ω × Iω is zero, and ODE's implicit form (a 3×3 inverse per body per substep)
+    /// would only add rounding noise.
+    private func enterPlane(_ i: Int, _ n: Vec3, rotation: Quat) {
+        planarRest[i] = (rotation, centerOfMass(BodyID(index: i)).dot(n))
+        if !bodies[i].kinematic { dBodySetGyroscopicMode(bodies[i].handle, 0) }
     }
 
     /// A hinge in a planar world (`setPlanarProjection` first; `axis` along the plane's normal): a

@@ -73,7 +73,7 @@ public final class Simulation {
         let parent: OpaquePointer?
         let motor: OpaquePointer
         let limited: Bool
-        /// Index in `pins` (and in `pinAngles`).
+        /// Index in `pins` (and in `StepPlan.pinAngles`).
         let slot: Int
     }
     struct ActuatorRecord {
@@ -104,11 +104,10 @@ public final class Simulation {
     /// Planar world (`setPlanarProjection`): unit normal, and per body its rest orientation and plane offset (n·com).
     private var projectionNormal: Vec3?
     private var planarRest: [(rotation: Quat, offset: Double)] = []
-    /// Pinned hinges with limits: their motor's limit angle is refreshed before each substep.
-    private var limitedPins: [PinnedHinge] = []
-    /// Every pinned hinge, and their angles at the start of the current substep (springs, limits).
+    /// Every pinned hinge, by slot.
     private var pins: [PinnedHinge] = []
-    private var pinAngles: [Double] = []
+    /// What a substep walks (`StepPlan`); nil after bodies, joints or actuators change.
+    private var stepPlan: StepPlan?
 
     /// Creates an empty world.
     /// - Throws: `PhysicsError.invalidArgument` for a non-positive timestep or non-finite gravity.
@@ -175,6 +174,7 @@ public final class Simulation {
         planarRest.append((rotation, 0))
         preimages.append(.identity)
         if let n = projectionNormal { enterPlane(bodies.count - 1, n, rotation: rotation) }
+        stepPlan = nil
         setQuaternion(bodies.count - 1, rotation)
         pairsDirty = true
         return BodyID(index: bodies.count - 1)
@@ -359,6 +359,7 @@ public final class Simulation {
         projectionNormal = n
         pairsDirty = true
         for i in bodies.indices { enterPlane(i, n, rotation: bodyPose(BodyID(index: i)).rotation) }
+        stepPlan = nil
     }
 
     /// Records body `i`'s rest orientation and plane offset, and turns off ODE's implicit gyroscopic
@@ -406,39 +407,9 @@ public final class Simulation {
                               parentRest: parent.map { bodyPose($0).rotation } ?? .identity, child: child, parent: parentHandle,
                               motor: m, limited: dynamics.limits != nil, slot: pins.count)
         pins.append(pin)
-        pinAngles.append(0)
         var record = JointRecord(name: name, kind: .hinge, body: body, parent: parent, handles: [ball, m], dynamics: dynamics, origin0: .zero, rotation0: .identity)
         record.pinned = pin
-        if dynamics.limits != nil { limitedPins.append(pin) }
         return appendJoint(record)
-    }
-
-    /// Angle of a pinned hinge: the child's rotation about the axis relative to the parent's, from rest, in (−π, π].
-    private func pinnedAngle(_ p: PinnedHinge) -> Double {
-        guard let qc = dBodyGetQuaternion(p.child) else { return 0 }
-        let rc = Quat(w: qc[0], x: qc[1], y: qc[2], z: qc[3]) * p.childRest.conjugate
-        var rp = Quat.identity
-        if let ph = p.parent, let qp = dBodyGetQuaternion(ph) { rp = Quat(w: qp[0], x: qp[1], y: qp[2], z: qp[3]) * p.parentRest.conjugate }
-        let rel = rp.conjugate * rc
-        // q and −q are the same rotation: with w ≥ 0 the angle lies in [−π, π].
-        let sign: Double = rel.w < 0 ? -1 : 1
-        return 2 * atan2(sign * (rel.x * p.axis.x + rel.y * p.axis.y + rel.z * p.axis.z), sign * rel.w)
-    }
-
-    /// Torque `f` about a pinned hinge's axis on the child, −f on the parent (as dJointAddHingeTorque).
-    private func addPinnedTorque(_ p: PinnedHinge, _ f: Double) { Self.addTorque(p.child, p.parent, p.axis, f) }
-
-    private static func addTorque(_ child: OpaquePointer, _ parent: OpaquePointer?, _ axis: Vec3, _ f: Double) {
-        dBodyAddTorque(child, axis.x * f, axis.y * f, axis.z * f)
-        if let parent { dBodyAddTorque(parent, -axis.x * f, -axis.y * f, -axis.z * f) }
-    }
-
-    /// Rate of a pinned hinge: (ω_child − ω_parent)·axis.
-    private func pinnedRate(_ p: PinnedHinge) -> Double {
-        guard let wc = dBodyGetAngularVel(p.child) else { return 0 }
-        var r = wc[0] * p.axis.x + wc[1] * p.axis.y + wc[2] * p.axis.z
-        if let ph = p.parent, let wp = dBodyGetAngularVel(ph) { r -= wp[0] * p.axis.x + wp[1] * p.axis.y + wp[2] * p.axis.z }
-        return r
     }
 
     /// A coordinate of a planar body read from its pose: displacement of the model frame's origin
@@ -486,7 +457,7 @@ public final class Simulation {
         guard gear.isFinite, controlRange.lowerBound.isFinite, controlRange.upperBound.isFinite else { throw .invalidArgument("motor \(name): gear and range must be finite") }
         actuators.append(ActuatorRecord(name: name, joint: joint, gear: gear, controlRange: controlRange))
         controls.append(0)
-        forcePlan = nil
+        stepPlan = nil
         return ActuatorID(index: actuators.count - 1)
     }
 
@@ -540,14 +511,11 @@ public final class Simulation {
         guard substeps >= 0 else { throw .invalidArgument("substeps must be ≥ 0") }
         mr_ode_prepare_thread()
         if pairsDirty { rebuildPairs() }
+        let plan = currentStepPlan()
         for _ in 0..<substeps {
-            if !pins.isEmpty {
-                let list = pins
-                pinAngles.withUnsafeMutableBufferPointer { a in for p in list { a[p.slot] = pinnedAngle(p) } }
-                for p in limitedPins { dJointSetAMotorAngle(p.motor, 1, pinAngles[p.slot]) }
-            }
-            applyForces()
-            updateArmatureTargets()
+            plan.refreshPinAngles()
+            applyForces(plan)
+            updateArmatureTargets(plan)
             var report = mr_substep_report()
             let rc = pairs.withUnsafeBufferPointer { buf in
                 mr_ode_substep(world, contactGroup, buf.baseAddress, Int32(buf.count), parameters.timestep, 0, &report)
@@ -559,72 +527,72 @@ public final class Simulation {
             lastContactCount = Int(report.contacts)
             maxPenetrationSeen = max(maxPenetrationSeen, report.maxPenetration)
             time += parameters.timestep
-            canonicalizeQuaternions()
-            updateUnwrappedAngles()
-            try checkBounds()
+            canonicalizeQuaternions(plan)
+            updateUnwrappedAngles(plan)
+            try checkBounds(plan)
         }
         engineMessages = Int(mr_ode_message_count())
     }
 
-    /// What `applyForces` does each substep, resolved once: hinge and slider handles are read
-    /// directly (copying a `JointRecord` per call cost ~270 instructions); planar coordinates go
-    /// through `applyGeneralizedForce`. Same forces, same order as walking the records.
-    private struct ForcePlan {
-        /// What a pinned hinge's torque needs (a `PinnedHinge` is ~150 bytes; this is copied per call).
-        struct Pin { let child: OpaquePointer; let parent: OpaquePointer?; let axis: Vec3; let slot: Int }
-        enum Target { case hinge(OpaquePointer), slider(OpaquePointer), pinned(Pin), other(JointID) }
-        /// Per actuator: its target and gear (control index = position).
-        var motors: [(Target, Double)] = []
-        /// Per spring: its target, stiffness and reference.
-        var springs: [(Target, Double, Double)] = []
-        /// Indices of planar hinge coordinates (MJCF rooty) and their axes.
-        var planarHinges: [(Int, Vec3)] = []
+    private func currentStepPlan() -> StepPlan {
+        if let plan = stepPlan { return plan }
+        let plan = makeStepPlan()
+        stepPlan = plan
+        return plan
     }
-    private var forcePlan: ForcePlan?
 
-    private func makeForcePlan() -> ForcePlan {
-        func target(_ j: JointID) -> ForcePlan.Target {
+    /// Resolves the records into a `StepPlan`: hinge and slider handles are read directly (copying
+    /// a `JointRecord` per call cost ~270 instructions); planar coordinates go through
+    /// `applyGeneralizedForce`. Same forces, same order as walking the records.
+    private func makeStepPlan() -> StepPlan {
+        func target(_ j: JointID) -> StepPlan.Target {
             let r = joints[j.index]
-            if let p = r.pinned { return .pinned(ForcePlan.Pin(child: p.child, parent: p.parent, axis: p.axis, slot: p.slot)) }
+            if let p = r.pinned { return .pinned(p.slot) }
             switch r.kind {
             case .hinge: return .hinge(r.handles[0])
             case .slider: return .slider(r.handles[0])
             default: return .other(j)
             }
         }
-        var plan = ForcePlan()
-        plan.motors = actuators.map { (target($0.joint), $0.gear) }
-        plan.springs = joints.indices.filter { joints[$0].dynamics.stiffness != 0 }.map { i in
-            (target(JointID(index: i)), joints[i].dynamics.stiffness, joints[i].dynamics.springReference)
+        let springs = joints.indices.filter { joints[$0].dynamics.stiffness != 0 }.map { i in
+            StepPlan.Spring(target: target(JointID(index: i)), stiffness: joints[i].dynamics.stiffness, reference: joints[i].dynamics.springReference)
         }
-        plan.planarHinges = joints.indices.compactMap { i in
-            if case let .planarHinge(axis) = joints[i].kind { return (i, axis) }
-            return nil
+        let armatureRows = armatures.map { a in
+            StepPlan.Armature(kind: a.pinned.map { .pinned($0.slot) } ?? (a.angular ? .hinge : .slider), joint: a.joint, motor: a.motor, fraction: a.fraction)
         }
-        return plan
+        let planarHinges: [StepPlan.PlanarHinge] = joints.indices.compactMap { i in
+            guard case let .planarHinge(axis) = joints[i].kind else { return nil }
+            return StepPlan.PlanarHinge(joint: i, body: bodies[joints[i].body.index].handle, rotation0: joints[i].rotation0, axis: axis)
+        }
+        return StepPlan(
+            pins: pins,
+            motors: actuators.map { StepPlan.Motor(target: target($0.joint), gear: $0.gear) },
+            springs: springs, armatures: armatureRows, sliderDampers: explicitSliderDampers,
+            bodies: bodies.indices.map { StepPlan.Body(handle: bodies[$0].handle, dynamic: !bodies[$0].kinematic, rest: planarRest[$0].rotation, offset: planarRest[$0].offset) },
+            planarHinges: planarHinges, normal: projectionNormal)
     }
 
-    private func applyForces() {
-        if forcePlan == nil || forcePlan!.motors.count != actuators.count { forcePlan = makeForcePlan() }
-        let plan = forcePlan!
-        for (i, m) in plan.motors.enumerated() {
-            let f = m.1 * controls[i]
-            switch m.0 {
-            case let .hinge(h): dJointAddHingeTorque(h, f)
-            case let .slider(h): dJointAddSliderForce(h, f)
-            case let .pinned(p): Self.addTorque(p.child, p.parent, p.axis, f)
-            case let .other(j): applyGeneralizedForce(j, f)
+    private func applyForces(_ plan: StepPlan) {
+        controls.withUnsafeBufferPointer { controls in
+            for (i, m) in plan.motors.enumerated() {
+                let f = m.gear * controls[i]
+                switch m.target {
+                case let .hinge(h): dJointAddHingeTorque(h, f)
+                case let .slider(h): dJointAddSliderForce(h, f)
+                case let .pinned(slot): StepPlan.addTorque(plan.pins[slot], f)
+                case let .other(j): applyGeneralizedForce(j, f)
+                }
             }
         }
         for s in plan.springs {
-            switch s.0 {
-            case let .hinge(h): dJointAddHingeTorque(h, -s.1 * (dJointGetHingeAngle(h) - s.2))
-            case let .slider(h): dJointAddSliderForce(h, -s.1 * (dJointGetSliderPosition(h) - s.2))
-            case let .pinned(p): Self.addTorque(p.child, p.parent, p.axis, -s.1 * (pinAngles[p.slot] - s.2))
-            case let .other(j): applyGeneralizedForce(j, -s.1 * (jointPosition(j) - s.2))
+            switch s.target {
+            case let .hinge(h): dJointAddHingeTorque(h, -s.stiffness * (dJointGetHingeAngle(h) - s.reference))
+            case let .slider(h): dJointAddSliderForce(h, -s.stiffness * (dJointGetSliderPosition(h) - s.reference))
+            case let .pinned(slot): StepPlan.addTorque(plan.pins[slot], -s.stiffness * (plan.pinAngles[slot] - s.reference))
+            case let .other(j): applyGeneralizedForce(j, -s.stiffness * (jointPosition(j) - s.reference))
             }
         }
-        for (h, c) in explicitSliderDampers { dJointAddSliderForce(h, -c * dJointGetSliderPositionRate(h)) }
+        for (h, c) in plan.sliderDampers { dJointAddSliderForce(h, -c * dJointGetSliderPositionRate(h)) }
     }
 
     /// Armature (MuJoCo's reflected rotor inertia I_a on a joint's diagonal of the mass matrix) has no
@@ -632,14 +600,12 @@ public final class Simulation {
     /// joint, q̇ the rate at the start of the substep and q̇′ the new one. With damping kd the two
     /// share one motor row: τ = (kd + I_a/h)(v* − q̇′) with CFM 1/(kd + I_a/h) and target
     /// v* = q̇ · (I_a/h)/(kd + I_a/h), set here before each substep.
-    private func updateArmatureTargets() {
-        for a in armatures {
-            if let p = a.pinned {
-                dJointSetAMotorParam(a.motor, Int32(dParamVel), a.fraction * pinnedRate(p))
-            } else if a.angular {
-                dJointSetAMotorParam(a.motor, Int32(dParamVel), a.fraction * dJointGetHingeAngleRate(a.joint))
-            } else {
-                dJointSetLMotorParam(a.motor, Int32(dParamVel), a.fraction * dJointGetSliderPositionRate(a.joint))
+    private func updateArmatureTargets(_ plan: StepPlan) {
+        for a in plan.armatures {
+            switch a.kind {
+            case let .pinned(slot): dJointSetAMotorParam(a.motor, Int32(dParamVel), a.fraction * StepPlan.rate(plan.pins[slot]))
+            case .hinge: dJointSetAMotorParam(a.motor, Int32(dParamVel), a.fraction * dJointGetHingeAngleRate(a.joint))
+            case .slider: dJointSetLMotorParam(a.motor, Int32(dParamVel), a.fraction * dJointGetSliderPositionRate(a.joint))
             }
         }
     }
@@ -647,7 +613,7 @@ public final class Simulation {
     /// Adds a force (slider, planar slide) or torque (hinge, planar hinge) along a joint for the next substep only.
     func applyGeneralizedForce(_ joint: JointID, _ f: Double) {
         let j = joints[joint.index]
-        if let p = j.pinned { addPinnedTorque(p, f); return }
+        if let p = j.pinned { StepPlan.addTorque(p, f); return }
         switch j.kind {
         case .hinge: dJointAddHingeTorque(j.handles[0], f)
         case .slider: dJointAddSliderForce(j.handles[0], f)
@@ -700,17 +666,21 @@ public final class Simulation {
     /// Instead every quaternion enters ODE through `setQuaternion`, which remembers the value given
     /// (the pre-image); after each substep the integrated quaternion is passed through it too.
     /// Snapshots carry pre-images, so `restore` reproduces the live state bit for bit.
-    private func canonicalizeQuaternions() {
-        let records = bodies, n = projectionNormal, rest = planarRest
+    /// A live quaternion that ODE's normalization leaves unchanged is its own pre-image: handing it
+    /// to ODE again would change nothing (the rotation matrix already comes from it), so it is not.
+    private func canonicalizeQuaternions(_ plan: StepPlan) {
+        let n = plan.normal
         preimages.withUnsafeMutableBufferPointer { pre in
-            for i in records.indices {
-                let h = records[i].handle
+            for (i, b) in plan.bodies.enumerated() {
+                let h = b.handle
                 guard let p = dBodyGetQuaternion(h) else { continue }
-                var q = Quat(w: p[0], x: p[1], y: p[2], z: p[3])
-                if let n, !records[i].kinematic { q = Self.projectOntoPlane(h, rest[i], q, n) }
+                let live = Quat(w: p[0], x: p[1], y: p[2], z: p[3])
+                var q = live
+                if let n, b.dynamic { q = Self.projectOntoPlane(h, (b.rest, b.offset), q, n) }
+                pre[i] = q
+                if q == live, StepPlan.odeNormalized(q) == q { continue }
                 var v: (dReal, dReal, dReal, dReal) = (q.w, q.x, q.y, q.z)
                 withUnsafeMutablePointer(to: &v) { $0.withMemoryRebound(to: dReal.self, capacity: 4) { dBodySetQuaternion(h, $0) } }
-                pre[i] = q
             }
         }
     }
@@ -744,26 +714,32 @@ public final class Simulation {
         preimages[i] = q
     }
 
-    private func updateUnwrappedAngles() {
-        guard let plan = forcePlan else { return }
-        for (i, axis) in plan.planarHinges {
-            let raw = planarAngle(joints[i], axis)
-            var delta = raw - remainder(unwrapped[i], 2 * Double.pi)
-            delta = remainder(delta, 2 * Double.pi)
-            unwrapped[i] += delta
+    private func updateUnwrappedAngles(_ plan: StepPlan) {
+        guard !plan.planarHinges.isEmpty else { return }
+        unwrapped.withUnsafeMutableBufferPointer { unwrapped in
+            for c in plan.planarHinges {
+                let raw = Self.planarAngle(c.body, c.rotation0, c.axis)
+                var delta = raw - remainder(unwrapped[c.joint], 2 * Double.pi)
+                delta = remainder(delta, 2 * Double.pi)
+                unwrapped[c.joint] += delta
+            }
         }
     }
 
     private func planarAngle(_ j: JointRecord, _ axis: Vec3) -> Double {
-        guard let q = dBodyGetQuaternion(bodies[j.body.index].handle) else { return 0 }
-        let rel = Quat(w: q[0], x: q[1], y: q[2], z: q[3]) * j.rotation0.conjugate
+        Self.planarAngle(bodies[j.body.index].handle, j.rotation0, axis)
+    }
+
+    private static func planarAngle(_ body: OpaquePointer, _ rotation0: Quat, _ axis: Vec3) -> Double {
+        guard let q = dBodyGetQuaternion(body) else { return 0 }
+        let rel = Quat(w: q[0], x: q[1], y: q[2], z: q[3]) * rotation0.conjugate
         return 2 * atan2(Vec3(rel.x, rel.y, rel.z).dot(axis), rel.w)
     }
 
-    private func checkBounds() throws(PhysicsError) {
-        let records = bodies, bound = parameters.positionBound, speed = parameters.speedBound
-        for i in records.indices where !records[i].kinematic {
-            let h = records[i].handle
+    private func checkBounds(_ plan: StepPlan) throws(PhysicsError) {
+        let bound = parameters.positionBound, speed = parameters.speedBound
+        for (i, b) in plan.bodies.enumerated() where b.dynamic {
+            let h = b.handle
             guard let p = dBodyGetPosition(h), let v = dBodyGetLinearVel(h), let w = dBodyGetAngularVel(h) else { continue }
             let pos = Vec3(p[0], p[1], p[2]), vel = Vec3(v[0], v[1], v[2]), ang = Vec3(w[0], w[1], w[2])
             // Non-finite values fail every comparison: test the good case.
@@ -862,7 +838,7 @@ public final class Simulation {
     /// Joint position: hinge angle (rad), slider displacement (m), planar coordinates; 0 for other kinds.
     public func jointPosition(_ j: JointID) -> Double {
         let r = joints[j.index]
-        if let p = r.pinned { return pinnedAngle(p) }
+        if let p = r.pinned { return StepPlan.angle(p) }
         switch r.kind {
         case .hinge: return dJointGetHingeAngle(r.handles[0])
         case .slider: return dJointGetSliderPosition(r.handles[0])
@@ -875,7 +851,7 @@ public final class Simulation {
     /// Joint velocity (rad/s or m/s), matching `jointPosition`.
     public func jointVelocity(_ j: JointID) -> Double {
         let r = joints[j.index]
-        if let p = r.pinned { return pinnedRate(p) }
+        if let p = r.pinned { return StepPlan.rate(p) }
         switch r.kind {
         case .hinge: return dJointGetHingeAngleRate(r.handles[0])
         case .slider: return dJointGetSliderPositionRate(r.handles[0])
@@ -1051,7 +1027,7 @@ public final class Simulation {
         }
         joints.append(r)
         unwrapped.append(0)
-        forcePlan = nil
+        stepPlan = nil
         return JointID(index: joints.count - 1)
     }
 }

@@ -62,6 +62,26 @@ struct PlanarProjectionTests {
         #expect(first == second)
     }
 
+    /// A body added after `setPlanarProjection` keeps the plane through its own centre of mass,
+    /// and joints and motors added after stepping take part in the next step (the step plan is rebuilt).
+    @Test func bodiesAndMotorsAddedLaterJoinThePlanarWorld() throws {
+        let sim = try Simulation(parameters: SimulationParameters(timestep: 0.01))
+        let mass = MassProperties(mass: 1, inertia: (0.1, 0.1, 0.1, 0, 0, 0))
+        let a = try sim.addBody(name: "a", pose: Transform(position: Vec3(0, 0.25, 1)), mass: mass)
+        try sim.setPlanarProjection(normal: Vec3(0, 1, 0))
+        let b = try sim.addBody(name: "b", pose: Transform(position: Vec3(0.5, 0.5, 1)), mass: mass)
+        try sim.step(substeps: 10)
+        #expect(sim.centerOfMass(a).y == 0.25 && sim.centerOfMass(b).y == 0.5)
+        #expect(sim.centerOfMass(b).z < 1)
+        // A pinned hinge and its motor added after stepping: full torque turns the body.
+        let hinge = try sim.addPlanarHinge(name: "h", body: b, parent: nil, anchor: Vec3(0.5, 0.5, 1.2), axis: Vec3(0, 1, 0))
+        _ = try sim.addMotor(name: "m", joint: hinge, gear: 10, controlRange: -1...1)
+        try sim.setControls([1])
+        try sim.step(substeps: 20)
+        #expect(sim.jointVelocity(hinge) > 1)
+        #expect(sim.centerOfMass(b).y == 0.5)
+    }
+
     @Test func planarHingesNeedTheProjectionAndANormalAxis() throws {
         let sim = try Simulation(parameters: SimulationParameters(timestep: 0.01))
         let a = try sim.addBody(name: "a", pose: .identity, mass: MassProperties(mass: 1, inertia: (0.1, 0.1, 0.1, 0, 0, 0)))

@@ -4,24 +4,7 @@ import Testing
 /// End-to-end tests of the `mrbench` executable (built with the tests, beside the test bundle).
 @Suite("mrbench command line")
 struct CLITests {
-    struct Run { let status: Int32; let stdout: String; let stderr: String }
-
-    static var executable: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mrbench")
-    }
-
-    func run(_ args: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = Self.executable
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
+    func run(_ args: [String]) throws -> MrbenchProcess.Run { try MrbenchProcess.run(args) }
 
     func json(_ s: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String: Any])

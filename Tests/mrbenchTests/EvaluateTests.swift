@@ -7,29 +7,10 @@ import Glibc
 /// `mrbench evaluate` and `mrbench leaderboard` end to end, on the tiny navigation benchmarks.
 @Suite("mrbench evaluate and leaderboard")
 struct EvaluateTests {
-    struct Run { let status: Int32; let stdout: String; let stderr: String; let seconds: Double; let timedOut: Bool }
+    typealias Run = MrbenchProcess.Run
+    static var executable: URL { MrbenchProcess.executable }
 
-    static var executable: URL { CLITests.executable }
-
-    /// Runs mrbench; a watchdog kills it after `timeout` seconds (so a hang fails the test, never blocks it).
-    func mrbench(_ args: [String], timeout: Double = 120) throws -> Run {
-        let p = Process()
-        p.executableURL = Self.executable
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        let start = Date()
-        try p.run()
-        let killer = DispatchWorkItem { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        killer.cancel()
-        let t = Date().timeIntervalSince(start)
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self),
-                   seconds: t, timedOut: p.terminationReason == .uncaughtSignal && t >= timeout)
-    }
+    func mrbench(_ args: [String], timeout: Double = 120) throws -> Run { try MrbenchProcess.run(args, timeout: timeout) }
 
     func tempDir(_ name: String) throws -> String {
         let d = NSTemporaryDirectory() + "mrbench-eval-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

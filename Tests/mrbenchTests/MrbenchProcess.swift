@@ -1,0 +1,33 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `mrbench` executable built with the tests (beside the test bundle), run as a child process.
+enum MrbenchProcess {
+    struct Run { let status: Int32; let stdout: String; let stderr: String; let seconds: Double; let timedOut: Bool }
+
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mrbench")
+    }
+
+    /// Runs mrbench; a watchdog kills it after `timeout` seconds (so a hang fails the test, never blocks it).
+    static func run(_ args: [String], timeout: Double = 120) throws -> Run {
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        let start = Date()
+        try p.run()
+        let killer = DispatchWorkItem { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        killer.cancel()
+        let t = Date().timeIntervalSince(start)
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self),
+                   seconds: t, timedOut: p.terminationReason == .uncaughtSignal && t >= timeout)
+    }
+}

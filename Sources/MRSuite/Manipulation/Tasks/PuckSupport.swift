@@ -68,6 +68,18 @@ struct Puck: Sendable {
         let grasped = caging(rig, object: o, effort: effort, shape)
         return PuckProgress(object: o, toGoal: toGoal, tcpToObject: tcpToObject, inPlace: inPlace, grasped: grasped)
     }
+
+    /// Meta-World's sweep reward, which `SawyerSweepEnvV3` and `SawyerSweepIntoGoalEnvV3` compute
+    /// alike: 2 · caging + 6 · hamacher(caging, in_place), caging with obj radius 0.02, pad threshold
+    /// 0.05, xz threshold 0.005, in_place bounds (0, 0.05); 10 once ‖obj − goal‖ < 0.05. Success:
+    /// ‖obj − goal‖ ≤ 0.05.
+    func sweepEvaluation(toward goal: Vec3, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
+        let p = progress(toward: goal, inPlaceBounds: (0, 0.05), rig: rig, effort: action[3],
+                         caging: CagingShape(objectRadius: 0.02, padThreshold: 0.05, xzThreshold: 0.005))
+        var r = 2 * p.grasped + 6 * Shaping.hamacher(p.grasped, p.inPlace)
+        if p.toGoal < 0.05 { r = 10 }
+        return p.evaluation(reward: r, success: p.toGoal <= 0.05)
+    }
 }
 
 /// One step's standing of a puck against its goal (Meta-World's `obj_to_target`, `tcp_to_obj`,

@@ -28,10 +28,6 @@ public struct SweepIntoTask: PuckTask {
     var puck: Puck
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
-        let p = puck.progress(toward: d.goal, inPlaceBounds: (0, 0.05), rig: rig, effort: action[3],
-                              caging: CagingShape(objectRadius: 0.02, padThreshold: 0.05, xzThreshold: 0.005))
-        var r = 2 * p.grasped + 6 * Shaping.hamacher(p.grasped, p.inPlace)
-        if p.toGoal < 0.05 { r = 10 }
-        return p.evaluation(reward: r, success: p.toGoal <= 0.05)
+        puck.sweepEvaluation(toward: d.goal, rig: rig, action: action)
     }
 }

@@ -96,8 +96,7 @@ public final class Simulation {
     private var pairOverrides: [[Int]: ContactMaterial] = [:]
     private var pairs: [mr_contact_pair] = []
     /// Joints with armature: their damper row's target velocity is refreshed every substep.
-    struct ArmatureRecord { let joint: OpaquePointer; let motor: OpaquePointer; let angular: Bool; let fraction: Double; var pinned: PinnedHinge? = nil }
-    private var armatures: [ArmatureRecord] = []
+    private var armatures: [StepPlan.Armature] = []
     private var pairsDirty = true
     /// Sliders damped by a force each substep (`JointDynamics.explicitDamping`): handle and coefficient c.
     private var explicitSliderDampers: [(OpaquePointer, Double)] = []
@@ -557,9 +556,6 @@ public final class Simulation {
         let springs = joints.indices.filter { joints[$0].dynamics.stiffness != 0 }.map { i in
             StepPlan.Spring(target: target(JointID(index: i)), stiffness: joints[i].dynamics.stiffness, reference: joints[i].dynamics.springReference)
         }
-        let armatureRows = armatures.map { a in
-            StepPlan.Armature(kind: a.pinned.map { .pinned($0.slot) } ?? (a.angular ? .hinge : .slider), joint: a.joint, motor: a.motor, fraction: a.fraction)
-        }
         let planarHinges: [StepPlan.PlanarHinge] = joints.indices.compactMap { i in
             guard case let .planarHinge(axis) = joints[i].kind else { return nil }
             return StepPlan.PlanarHinge(joint: i, body: bodies[joints[i].body.index].handle, rotation0: joints[i].rotation0, axis: axis)
@@ -567,7 +563,7 @@ public final class Simulation {
         return StepPlan(
             pins: pins,
             motors: actuators.map { StepPlan.Motor(target: target($0.joint), gear: $0.gear) },
-            springs: springs, armatures: armatureRows, sliderDampers: explicitSliderDampers,
+            springs: springs, armatures: armatures, sliderDampers: explicitSliderDampers,
             bodies: bodies.indices.map { StepPlan.Body(handle: bodies[$0].handle, dynamic: !bodies[$0].kinematic, rest: planarRest[$0].rotation, offset: planarRest[$0].offset) },
             planarHinges: planarHinges, normal: projectionNormal)
     }
@@ -579,7 +575,7 @@ public final class Simulation {
                 switch m.target {
                 case let .hinge(h): dJointAddHingeTorque(h, f)
                 case let .slider(h): dJointAddSliderForce(h, f)
-                case let .pinned(slot): StepPlan.addTorque(plan.pins[slot], f)
+                case let .pinned(slot): plan.pins[slot].addTorque(f)
                 case let .other(j): applyGeneralizedForce(j, f)
                 }
             }
@@ -588,7 +584,7 @@ public final class Simulation {
             switch s.target {
             case let .hinge(h): dJointAddHingeTorque(h, -s.stiffness * (dJointGetHingeAngle(h) - s.reference))
             case let .slider(h): dJointAddSliderForce(h, -s.stiffness * (dJointGetSliderPosition(h) - s.reference))
-            case let .pinned(slot): StepPlan.addTorque(plan.pins[slot], -s.stiffness * (plan.pinAngles[slot] - s.reference))
+            case let .pinned(slot): plan.pins[slot].addTorque(-s.stiffness * (plan.pinAngles[slot] - s.reference))
             case let .other(j): applyGeneralizedForce(j, -s.stiffness * (jointPosition(j) - s.reference))
             }
         }
@@ -603,7 +599,7 @@ public final class Simulation {
     private func updateArmatureTargets(_ plan: StepPlan) {
         for a in plan.armatures {
             switch a.kind {
-            case let .pinned(slot): dJointSetAMotorParam(a.motor, Int32(dParamVel), a.fraction * StepPlan.rate(plan.pins[slot]))
+            case let .pinned(slot): dJointSetAMotorParam(a.motor, Int32(dParamVel), a.fraction * plan.pins[slot].rate)
             case .hinge: dJointSetAMotorParam(a.motor, Int32(dParamVel), a.fraction * dJointGetHingeAngleRate(a.joint))
             case .slider: dJointSetLMotorParam(a.motor, Int32(dParamVel), a.fraction * dJointGetSliderPositionRate(a.joint))
             }
@@ -613,7 +609,7 @@ public final class Simulation {
     /// Adds a force (slider, planar slide) or torque (hinge, planar hinge) along a joint for the next substep only.
     func applyGeneralizedForce(_ joint: JointID, _ f: Double) {
         let j = joints[joint.index]
-        if let p = j.pinned { StepPlan.addTorque(p, f); return }
+        if let p = j.pinned { p.addTorque(f); return }
         switch j.kind {
         case .hinge: dJointAddHingeTorque(j.handles[0], f)
         case .slider: dJointAddSliderForce(j.handles[0], f)
@@ -838,7 +834,7 @@ public final class Simulation {
     /// Joint position: hinge angle (rad), slider displacement (m), planar coordinates; 0 for other kinds.
     public func jointPosition(_ j: JointID) -> Double {
         let r = joints[j.index]
-        if let p = r.pinned { return StepPlan.angle(p) }
+        if let p = r.pinned { return p.angle }
         switch r.kind {
         case .hinge: return dJointGetHingeAngle(r.handles[0])
         case .slider: return dJointGetSliderPosition(r.handles[0])
@@ -851,7 +847,7 @@ public final class Simulation {
     /// Joint velocity (rad/s or m/s), matching `jointPosition`.
     public func jointVelocity(_ j: JointID) -> Double {
         let r = joints[j.index]
-        if let p = r.pinned { return StepPlan.rate(p) }
+        if let p = r.pinned { return p.rate }
         switch r.kind {
         case .hinge: return dJointGetHingeAngleRate(r.handles[0])
         case .slider: return dJointGetSliderPositionRate(r.handles[0])
@@ -1022,8 +1018,8 @@ public final class Simulation {
     private func appendJoint(_ r: JointRecord) -> JointID {
         if r.dynamics.armature > 0, r.handles.count > 1 {
             let gain = r.dynamics.armature / parameters.timestep
-            armatures.append(ArmatureRecord(joint: r.handles[0], motor: r.handles[1], angular: r.kind == .hinge,
-                                            fraction: gain / (gain + r.dynamics.damping), pinned: r.pinned))
+            let kind: StepPlan.Armature.Kind = r.pinned.map { .pinned($0.slot) } ?? (r.kind == .hinge ? .hinge : .slider)
+            armatures.append(StepPlan.Armature(kind: kind, joint: r.handles[0], motor: r.handles[1], fraction: gain / (gain + r.dynamics.damping)))
         }
         joints.append(r)
         unwrapped.append(0)

@@ -83,35 +83,8 @@ final class StepPlan {
 
     /// Reads every pinned hinge's angle and hands the limited ones to their motors' stop axis.
     func refreshPinAngles() {
-        for p in pins { pinAngles[p.slot] = Self.angle(p) }
+        for p in pins { pinAngles[p.slot] = p.angle }
         for slot in limitedPins { dJointSetAMotorAngle(pins[slot].motor, 1, pinAngles[slot]) }
-    }
-
-    /// Angle of a pinned hinge: the child's rotation about the axis relative to the parent's, from rest, in (−π, π].
-    static func angle(_ p: Simulation.PinnedHinge) -> Double {
-        guard let qc = dBodyGetQuaternion(p.child) else { return 0 }
-        let rc = Quat(w: qc[0], x: qc[1], y: qc[2], z: qc[3]) * p.childRest.conjugate
-        var rp = Quat.identity
-        if let ph = p.parent, let qp = dBodyGetQuaternion(ph) { rp = Quat(w: qp[0], x: qp[1], y: qp[2], z: qp[3]) * p.parentRest.conjugate }
-        let rel = rp.conjugate * rc
-        // q and −q are the same rotation: with w ≥ 0 the angle lies in [−π, π].
-        let sign: Double = rel.w < 0 ? -1 : 1
-        return 2 * atan2(sign * (rel.x * p.axis.x + rel.y * p.axis.y + rel.z * p.axis.z), sign * rel.w)
-    }
-
-    /// Rate of a pinned hinge: (ω_child − ω_parent)·axis.
-    static func rate(_ p: Simulation.PinnedHinge) -> Double {
-        guard let wc = dBodyGetAngularVel(p.child) else { return 0 }
-        var r = wc[0] * p.axis.x + wc[1] * p.axis.y + wc[2] * p.axis.z
-        if let ph = p.parent, let wp = dBodyGetAngularVel(ph) { r -= wp[0] * p.axis.x + wp[1] * p.axis.y + wp[2] * p.axis.z }
-        return r
-    }
-
-    /// Torque `f` about a pinned hinge's axis on the child, −f on the parent (as dJointAddHingeTorque).
-    static func addTorque(_ p: Simulation.PinnedHinge, _ f: Double) {
-        let a = p.axis
-        dBodyAddTorque(p.child, a.x * f, a.y * f, a.z * f)
-        if let parent = p.parent { dBodyAddTorque(parent, -a.x * f, -a.y * f, -a.z * f) }
     }
 
     /// The quaternion ODE stores when handed `q` (`dBodySetQuaternion` normalizes it exactly so:
@@ -123,3 +96,32 @@ final class StepPlan {
         return Quat(w: q.w * r, x: q.x * r, y: q.y * r, z: q.z * r)
     }
 }
+
+extension Simulation.PinnedHinge {
+    /// The child's rotation about the axis relative to the parent's, from rest, in (−π, π].
+    var angle: Double {
+        guard let qc = dBodyGetQuaternion(child) else { return 0 }
+        let rc = Quat(w: qc[0], x: qc[1], y: qc[2], z: qc[3]) * childRest.conjugate
+        var rp = Quat.identity
+        if let parent, let qp = dBodyGetQuaternion(parent) { rp = Quat(w: qp[0], x: qp[1], y: qp[2], z: qp[3]) * parentRest.conjugate }
+        let rel = rp.conjugate * rc
+        // q and −q are the same rotation: with w ≥ 0 the angle lies in [−π, π].
+        let sign: Double = rel.w < 0 ? -1 : 1
+        return 2 * atan2(sign * (rel.x * axis.x + rel.y * axis.y + rel.z * axis.z), sign * rel.w)
+    }
+
+    /// (ω_child − ω_parent)·axis.
+    var rate: Double {
+        guard let wc = dBodyGetAngularVel(child) else { return 0 }
+        var r = wc[0] * axis.x + wc[1] * axis.y + wc[2] * axis.z
+        if let parent, let wp = dBodyGetAngularVel(parent) { r -= wp[0] * axis.x + wp[1] * axis.y + wp[2] * axis.z }
+        return r
+    }
+
+    /// Torque `f` about the axis on the child, −f on the parent (as dJointAddHingeTorque).
+    func addTorque(_ f: Double) {
+        dBodyAddTorque(child, axis.x * f, axis.y * f, axis.z * f)
+        if let parent { dBodyAddTorque(parent, -axis.x * f, -axis.y * f, -axis.z * f) }
+    }
+}
+

@@ -83,6 +83,19 @@ public final class FetchExpert: Policy {
     /// Grip height safely above a resting object.
     static let travelHeight = 0.49
 
+    /// Push and slide: moves the grip over the table to `spot` (xy) without sweeping the object
+    /// away. Low and within `liftRadius` of the object it first rises to travel height; within
+    /// `travelRadius` it travels at that height, farther out at least at push height. nil once the
+    /// grip is within `tolerance` of the spot.
+    private func travel(to spot: Vec3, grip: Vec3, object: Vec3, tolerance: Double, liftRadius: Double, travelRadius: Double) -> [Float]? {
+        guard FetchExpert.planar(grip - spot).norm > tolerance else { return nil }
+        if grip.z < FetchExpert.travelHeight - 0.02 && FetchExpert.planar(grip - object).norm < liftRadius {
+            return move(Vec3(0, 0, FetchExpert.travelHeight - grip.z), gripper: 0)
+        }
+        let z = FetchExpert.planar(grip - object).norm < travelRadius ? FetchExpert.travelHeight : max(grip.z, FetchExpert.pushHeight)
+        return move(Vec3(spot.x - grip.x, spot.y - grip.y, z - grip.z), gripper: 0)
+    }
+
     private func push(grip: Vec3, object: Vec3, goal: Vec3) -> [Float] {
         let toGoal = FetchExpert.planar(goal - object)
         let distance = toGoal.norm
@@ -100,14 +113,7 @@ public final class FetchExpert: Policy {
         let along = rel.dot(u), across = (rel - u * along).norm
         switch phase {
         case 0: // approach from above
-            let offset = FetchExpert.planar(grip - behind).norm
-            if offset > 0.012 {
-                if grip.z < FetchExpert.travelHeight - 0.02 && FetchExpert.planar(grip - object).norm < 0.09 {
-                    return move(Vec3(0, 0, FetchExpert.travelHeight - grip.z), gripper: 0)
-                }
-                let z = FetchExpert.planar(grip - object).norm < 0.07 ? FetchExpert.travelHeight : max(grip.z, FetchExpert.pushHeight)
-                return move(Vec3(behind.x - grip.x, behind.y - grip.y, z - grip.z), gripper: 0)
-            }
+            if let a = travel(to: behind, grip: grip, object: object, tolerance: 0.012, liftRadius: 0.09, travelRadius: 0.07) { return a }
             if grip.z > FetchExpert.pushHeight + 0.01 {
                 return move(Vec3(behind.x - grip.x, behind.y - grip.y, FetchExpert.pushHeight - grip.z), gripper: 0)
             }
@@ -172,14 +178,7 @@ public final class FetchExpert: Policy {
             let u = release.normalized
             let corner = Vec3(copysign(FetchExpert.pusherHalf.0, u.x), copysign(FetchExpert.pusherHalf.1, u.y), 0)
             let start = object - u * (FetchExpert.puckRadius + 0.035) - corner
-            let offset = FetchExpert.planar(grip - start).norm
-            if offset > 0.006 {
-                if grip.z < FetchExpert.travelHeight - 0.02 && FetchExpert.planar(grip - object).norm < 0.1 {
-                    return move(Vec3(0, 0, FetchExpert.travelHeight - grip.z), gripper: 0)
-                }
-                let z = FetchExpert.planar(grip - object).norm < 0.08 ? FetchExpert.travelHeight : max(grip.z, FetchExpert.pushHeight)
-                return move(Vec3(start.x - grip.x, start.y - grip.y, z - grip.z), gripper: 0)
-            }
+            if let a = travel(to: start, grip: grip, object: object, tolerance: 0.006, liftRadius: 0.1, travelRadius: 0.08) { return a }
             if grip.z > FetchExpert.pushHeight + 0.008 || FetchExpert.planar(gripVelocity).norm > 0.05 {
                 return move(Vec3(start.x - grip.x, start.y - grip.y, FetchExpert.pushHeight - grip.z), gripper: 0)
             }

@@ -8,29 +8,17 @@ import MRPhysics
 /// start‖ − 0.005|, gaussian), gripper effort clipped to [0, 1]), in_place = tolerance(‖handle −
 /// goal‖, (0, 0.05), margin |‖handle start − goal‖ − 0.05|, long tail); 10 once ‖handle − goal‖ ≤
 /// 0.065. Success: ‖handle − goal‖ ≤ 0.065. Goals: case (−0.1, 0.9, 0)…(0.1, 0.9, 0), goal = case + (0, −0.16, 0.09).
-public struct DrawerCloseTask: SawyerTask {
+public struct DrawerCloseTask: DrawerTask {
     public static let name = "drawer-close"
-    public static let scene = "models/ml10_drawer.xml"
     public static let split = Split.train
     static let goalOffset = Vec3(0, -0.16, 0.09)
     static let startOpening = 0.15
 
-    public static let defaultDescriptor = SawyerGoal(object: Vec3(0, 0.9, 0), goal: Vec3(0, 0.9, 0) + goalOffset)
-    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { SawyerSampling.offsetGoal(&g, DrawerParts.caseLow, DrawerParts.caseHigh, offset: goalOffset) }
-    public static func validate(_ d: SawyerGoal) throws { try SawyerSampling.checkOffsetGoal(d, DrawerParts.caseLow, DrawerParts.caseHigh, offset: goalOffset, "drawer", task: name) }
     public static func expert(_ d: SawyerGoal) -> any Policy { DrawerCloseExpert(d) }
 
     let parts: DrawerParts
-    /// The handle and the tcp at the start.
     var start = EpisodeStart()
-    public init(rig: SawyerRig) throws { parts = try DrawerParts(rig: rig) }
-
-    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws {
-        try parts.place(at: d.object, opening: Self.startOpening, rig: rig)
-        start.record(object: parts.handle(rig), rig: rig)
-    }
-
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { parts.observed(rig) }
+    init(parts: DrawerParts) { self.parts = parts }
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
         let handle = parts.handle(rig)

@@ -8,28 +8,17 @@ import MRPhysics
 /// tolerance(‖(handle − tcp) ⊙ (3, 3, 1)‖, (0, 0.01), margin ‖(handle start − tcp start) ⊙ (3, 3, 1)‖,
 /// long tail). Success: ‖handle − goal‖ ≤ 0.03. Goals: case (−0.1, 0.9, 0)…(0.1, 0.9, 0), goal =
 /// case + (0, −0.36, 0.09).
-public struct DrawerOpenTask: SawyerTask {
+public struct DrawerOpenTask: DrawerTask {
     public static let name = "drawer-open"
-    public static let scene = "models/ml10_drawer.xml"
     public static let split = Split.test
     static let goalOffset = Vec3(0, -0.36, 0.09)
+    static let startOpening = 0.0
 
-    public static let defaultDescriptor = SawyerGoal(object: Vec3(0, 0.9, 0), goal: Vec3(0, 0.9, 0) + goalOffset)
-    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { SawyerSampling.offsetGoal(&g, DrawerParts.caseLow, DrawerParts.caseHigh, offset: goalOffset) }
-    public static func validate(_ d: SawyerGoal) throws { try SawyerSampling.checkOffsetGoal(d, DrawerParts.caseLow, DrawerParts.caseHigh, offset: goalOffset, "drawer", task: name) }
     public static func expert(_ d: SawyerGoal) -> any Policy { DrawerOpenExpert(d) }
 
     let parts: DrawerParts
-    /// The handle and the tcp at the start.
     var start = EpisodeStart()
-    public init(rig: SawyerRig) throws { parts = try DrawerParts(rig: rig) }
-
-    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws {
-        try parts.place(at: d.object, opening: 0, rig: rig)
-        start.record(object: parts.handle(rig), rig: rig)
-    }
-
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { parts.observed(rig) }
+    init(parts: DrawerParts) { self.parts = parts }
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
         let handle = parts.handle(rig)

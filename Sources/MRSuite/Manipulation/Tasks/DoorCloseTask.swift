@@ -8,29 +8,23 @@ import MRPhysics
 /// gaussian) and hand_in_place = tolerance(‖tcp − goal‖, (0, 0.0125), margin ‖hand start − handle‖ +
 /// 0.1, gaussian); 10 once ‖handle − goal‖ < 0.05. Success: ‖handle − goal‖ ≤ 0.08. Goals: door
 /// (0, 0.85, 0.15)…(0.1, 0.95, 0.15), goal = door + (0.2, −0.2, 0) (the closed handle); hand starts at (−0.5, 0.6, 0.2).
-public struct DoorCloseTask: SawyerTask {
+public struct DoorCloseTask: DoorTask {
     public static let name = "door-close"
-    public static let scene = "models/ml10_door.xml"
     public static let split = Split.test
     public static let handInitial = Vec3(-0.5, 0.6, 0.2)
     static let goalOffset = Vec3(0.2, -0.2, 0)
     static let startAngle = Double.pi / 2
 
-    public static let defaultDescriptor = SawyerGoal(object: Vec3(0.05, 0.9, 0.15), goal: Vec3(0.05, 0.9, 0.15) + goalOffset)
-    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { SawyerSampling.offsetGoal(&g, DoorParts.doorLow, DoorParts.doorHigh, offset: goalOffset) }
-    public static func validate(_ d: SawyerGoal) throws { try SawyerSampling.checkOffsetGoal(d, DoorParts.doorLow, DoorParts.doorHigh, offset: goalOffset, "door", task: name) }
     public static func expert(_ d: SawyerGoal) -> any Policy { DoorExpert(door: d.object, opening: false, target: d.goal) }
 
     let parts: DoorParts
     var handleInitial = Vec3.zero
-    public init(rig: SawyerRig) throws { parts = try DoorParts(rig: rig) }
+    init(parts: DoorParts) { self.parts = parts }
 
     public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws {
         try parts.place(at: d.object, angle: Self.startAngle, rig: rig)
         handleInitial = parts.handle(rig)
     }
-
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { parts.observed(rig) }
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
         let handle = parts.handle(rig)

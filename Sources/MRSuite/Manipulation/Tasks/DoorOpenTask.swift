@@ -12,23 +12,17 @@ import Glibc
 /// handle − (0, 0.03, −0.01)‖, (0, 0.06), margin 0.5, long tail)) and opened = 0.2 · [θ > π/90] + 0.8 ·
 /// tolerance(2π/3 − θ, (0, 0.5), margin π/3, long tail) for the door angle θ; 10 on success.
 /// Success: |handle x − goal x| ≤ 0.08. Goals: door (0, 0.85, 0.15)…(0.1, 0.95, 0.15), goal = door + (−0.3, −0.45, 0).
-public struct DoorOpenTask: SawyerTask {
+public struct DoorOpenTask: DoorTask {
     public static let name = "door-open"
-    public static let scene = "models/ml10_door.xml"
     public static let split = Split.train
     static let goalOffset = Vec3(-0.3, -0.45, 0)
 
-    public static let defaultDescriptor = SawyerGoal(object: Vec3(0.05, 0.9, 0.15), goal: Vec3(0.05, 0.9, 0.15) + goalOffset)
-    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { SawyerSampling.offsetGoal(&g, DoorParts.doorLow, DoorParts.doorHigh, offset: goalOffset) }
-    public static func validate(_ d: SawyerGoal) throws { try SawyerSampling.checkOffsetGoal(d, DoorParts.doorLow, DoorParts.doorHigh, offset: goalOffset, "door", task: name) }
     public static func expert(_ d: SawyerGoal) -> any Policy { DoorExpert(door: d.object, opening: true, target: d.goal) }
 
     let parts: DoorParts
-    public init(rig: SawyerRig) throws { parts = try DoorParts(rig: rig) }
+    init(parts: DoorParts) { self.parts = parts }
 
     public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws { try parts.place(at: d.object, angle: 0, rig: rig) }
-
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { parts.observed(rig) }
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
         let handle = parts.handle(rig), hand = rig.handPosition, theta = parts.angle(rig)

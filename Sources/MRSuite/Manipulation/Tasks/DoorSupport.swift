@@ -32,3 +32,28 @@ struct DoorParts: Sendable {
     func angle(_ rig: SawyerRig) -> Double { rig.simulation.jointPosition(hinge) }
     func observed(_ rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { handlePoint.observed(rig) }
 }
+
+/// door-open and door-close: the door scene with the door at the descriptor's object position,
+/// the goal a fixed offset from it, and the handle observed as object 1. Such a task supplies its
+/// offset, reset (the start angle), reward and expert; this gives it the rest.
+protocol DoorTask: SawyerTask where Descriptor == SawyerGoal {
+    /// Goal − door.
+    static var goalOffset: Vec3 { get }
+    var parts: DoorParts { get }
+    init(parts: DoorParts)
+}
+
+extension DoorTask {
+    public static var scene: String { "models/ml10_door.xml" }
+    public static var defaultDescriptor: SawyerGoal { SawyerGoal(object: Vec3(0.05, 0.9, 0.15), goal: Vec3(0.05, 0.9, 0.15) + goalOffset) }
+    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal {
+        SawyerSampling.offsetGoal(&g, DoorParts.doorLow, DoorParts.doorHigh, offset: goalOffset)
+    }
+    public static func validate(_ d: SawyerGoal) throws {
+        try SawyerSampling.checkOffsetGoal(d, DoorParts.doorLow, DoorParts.doorHigh, offset: goalOffset, "door", task: name)
+    }
+
+    public init(rig: SawyerRig) throws { self.init(parts: try DoorParts(rig: rig)) }
+
+    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { parts.observed(rig) }
+}

@@ -4,7 +4,8 @@ import MRRender
 
 /// Writes the documentation images when MRBENCH_RENDER_SAMPLES=1 (otherwise does nothing):
 /// docs/images/render-sample.png (480×480 manipulation scene) and
-/// docs/images/render-contact-sheet.png (a 4×2 sheet of captioned frames).
+/// docs/images/render-contact-sheet.png (a 4×2 sheet of captioned frames) and
+/// docs/images/render-line-plot.png (learning curves, `LinePlotTests.learningCurves()`).
 @Test func writeDocumentationImages() throws {
     guard ProcessInfo.processInfo.environment["MRBENCH_RENDER_SAMPLES"] == "1" else { return }
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -20,4 +21,5 @@ import MRRender
     }
     let sheet = try ContactSheet.compose(frames, style: ContactSheetStyle(columns: 4))
     try PNG.write(sheet, to: dir.appendingPathComponent("render-contact-sheet.png").path)
+    try PNG.write(try LinePlotTests.learningCurves().render(), to: dir.appendingPathComponent("render-line-plot.png").path)
 }

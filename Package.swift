@@ -7,6 +7,12 @@ let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
 
+/// The neural core and the learners are compiled with optimisation in debug builds too: `swift
+/// test` trains smoke configs, and unoptimised tensor kernels and tapes run about 20× slower.
+let optimizedSwiftSettings: [SwiftSetting] = swiftSettings + [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+
 let package = Package(
     name: "mrbench",
     platforms: [.macOS(.v14)],
@@ -16,6 +22,7 @@ let package = Package(
         .library(name: "MRSuite", targets: ["MRSuite"]),
         .library(name: "MRScoring", targets: ["MRScoring"]),
         .library(name: "MRNeural", targets: ["MRNeural"]),
+        .library(name: "MRAgents", targets: ["MRAgents"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,14 +55,16 @@ let package = Package(
         .target(name: "MRPhysics", dependencies: ["MRCore", "CODE"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "MRRender", dependencies: ["MRCore", "CPNG"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .target(name: "MRSuite", dependencies: ["MRCore", "MRPhysics", "MRRender"], exclude: ["README.md"], swiftSettings: swiftSettings),
-        .target(name: "MRNeural", dependencies: ["MRCore", "COpenBLAS"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(name: "MRNeural", dependencies: ["MRCore", "COpenBLAS"], exclude: ["README.md"], swiftSettings: optimizedSwiftSettings),
         .target(name: "MRScoring", dependencies: ["MRCore"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        // Baselines and their training (AGENTS.md): never imports MRPhysics, MRSuite or MRScoring.
+        .target(name: "MRAgents", dependencies: ["MRCore", "MRNeural"], exclude: ["README.md"], swiftSettings: optimizedSwiftSettings),
 
         // MARK: - Executable
         .executableTarget(
             name: "mrbench",
             dependencies: [
-                "MRCore", "MRPhysics", "MRSuite", "MRScoring",
+                "MRCore", "MRPhysics", "MRRender", "MRSuite", "MRScoring", "MRNeural", "MRAgents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -76,6 +85,7 @@ let package = Package(
         .testTarget(name: "MRSuiteTests", dependencies: ["MRSuite", "_MRTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MRScoringTests", dependencies: ["MRScoring"], swiftSettings: swiftSettings),
         .testTarget(name: "MRNeuralTests", dependencies: ["MRNeural"], swiftSettings: swiftSettings),
+        .testTarget(name: "MRAgentsTests", dependencies: ["MRAgents", "MRSuite", "_MRTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MRRenderTests", dependencies: ["MRRender"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(name: "mrbenchTests", dependencies: ["mrbench"], swiftSettings: swiftSettings),
     ]

@@ -42,7 +42,7 @@ public enum EnvironmentError: Error, Equatable, Sendable, CustomStringConvertibl
 /// [-1, 1]^n and are scaled inside; a wrong length or a non-finite value throws `ActionError` and
 /// leaves the state untouched; out-of-range values are clipped. The horizon is enforced once, by
 /// the registry's `TimeLimit` wrapper, not by each task.
-public protocol Environment<Task>: AnyObject {
+public protocol Environment<Task>: EpisodicEnvironment {
     associatedtype Task: TaskDescriptor
 
     /// The versioned id, e.g. `ml10/drawer-open-v1`.

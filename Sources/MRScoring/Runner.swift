@@ -338,38 +338,29 @@ public struct Runner: Sendable {
                 do { try session.adapt() } catch { throw EvaluationError.agent("\(trial.label), adapt: \(error)") }
             }
             for k in 0..<count {
-                var obs = env.reset(seed: trial.resetSeed(episode: number))
+                var cursor = EpisodeCursor(env, seed: trial.resetSeed(episode: number), horizon: p.horizon)
                 number += 1
                 var action: [Float]
-                do { action = try session.beginEpisode(phase: phase, index: k, observation: obs) } catch {
+                do { action = try session.beginEpisode(phase: phase, index: k, observation: cursor.observation) } catch {
                     throw EvaluationError.agent("\(where_(phase, k, 0)): \(error)")
                 }
-                var total = 0.0, success = false, length = 0
                 while true {
                     let a: [Float]
                     do { a = try checkAction(action, env.actionSpace, &clipped) } catch {
-                        throw EvaluationError.agent("\(where_(phase, k, length)): \(error)")
+                        throw EvaluationError.agent("\(where_(phase, k, cursor.length)): \(error)")
                     }
-                    let r: StepResult
-                    do { r = try env.step(a) } catch { throw EvaluationError.environment("\(where_(phase, k, length)): \(error)") }
-                    length += 1
-                    total += r.reward
-                    let ok = r.info.success ?? false
-                    success = success || ok
-                    var status = r.status
-                    if status == .running, length >= p.horizon { status = .truncated(.timeLimit) }
-                    let t = Transition(observation: obs, action: a, reward: r.reward, nextObservation: r.observation, status: status, success: ok)
+                    let t: Transition
+                    do { t = try cursor.step(a) } catch { throw EvaluationError.environment("\(where_(phase, k, cursor.length)): \(error)") }
                     let next: [Float]?
                     // An error here concerns the action of the next step (index `length`).
-                    do { next = try session.observe(t, step: length - 1) } catch {
-                        throw EvaluationError.agent("\(where_(phase, k, length)): \(error)")
+                    do { next = try session.observe(t, step: cursor.length - 1) } catch {
+                        throw EvaluationError.agent("\(where_(phase, k, cursor.length)): \(error)")
                     }
-                    if status.isDone { break }
-                    guard let n = next else { throw EvaluationError.agent("\(where_(phase, k, length)): no action for a running episode") }
+                    if cursor.isDone { break }
+                    guard let n = next else { throw EvaluationError.agent("\(where_(phase, k, cursor.length)): no action for a running episode") }
                     action = n
-                    obs = r.observation
                 }
-                episodes.append(EpisodeRecord(phase: phase, totalReward: JSONText.round6(total), success: success, length: length))
+                episodes.append(EpisodeRecord(phase: phase, totalReward: JSONText.round6(cursor.totalReward), success: cursor.succeeded, length: cursor.length))
             }
         }
         do { try session.endTrial() } catch { throw EvaluationError.agent("\(trial.label), trial end: \(error)") }

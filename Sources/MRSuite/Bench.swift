@@ -49,10 +49,10 @@ public enum Bench {
     static func drive(_ env: any Environment, steps: Int, seed: UInt64) throws {
         var g = SeededGenerator(seed: seed)
         var episode: UInt64 = 0
-        _ = env.reset(seed: seed)
+        var cursor = EpisodeCursor(env, seed: seed, horizon: env.horizon)
         for _ in 0..<steps {
-            let r = try env.step(env.actionSpace.sample(using: &g))
-            if r.status.isDone { episode += 1; _ = env.reset(seed: seed &+ episode) }
+            _ = try cursor.step(env.actionSpace.sample(using: &g))
+            if cursor.isDone { episode += 1; cursor = EpisodeCursor(env, seed: seed &+ episode, horizon: env.horizon) }
         }
     }
 

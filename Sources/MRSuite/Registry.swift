@@ -86,6 +86,9 @@ public struct BenchmarkSpec: Sendable {
     public let defaultSeed: UInt64
     /// Whether the task's goal is hidden from the agent (ML benchmarks).
     public let hidesGoal: Bool
+    /// The factor learners multiply rewards by (RL²'s reward input, PPO's returns): ML10's 0–10
+    /// per-step rewards use 0.1, as Meta-World+ does; 1 elsewhere. Not part of the task definition.
+    public let rewardScale: Double
     /// Samples the train and test task sets from a seed (`mrbench tasksets generate`).
     public let generate: @Sendable (_ seed: UInt64) throws -> TaskSet
     let environmentFactory: (@Sendable (_ entry: TaskSetEntry, _ assets: String?) throws -> any Environment)?
@@ -93,10 +96,12 @@ public struct BenchmarkSpec: Sendable {
     /// - Parameter makeEnvironment: how to build an entry's environment, when the registry's
     ///   `EnvironmentSpec.make(task:)` is not enough (a hidden goal); it must return a time-limited one.
     public init(id: String, summary: String, evaluation: EvaluationProtocol, models: [String], defaultSeed: UInt64, hidesGoal: Bool = false,
+                rewardScale: Double = 1,
                 generate: @escaping @Sendable (_ seed: UInt64) throws -> TaskSet,
                 makeEnvironment: (@Sendable (_ entry: TaskSetEntry, _ assets: String?) throws -> any Environment)? = nil) {
         self.id = id; self.summary = summary; self.evaluation = evaluation; self.models = models
-        self.defaultSeed = defaultSeed; self.hidesGoal = hidesGoal; self.generate = generate; self.environmentFactory = makeEnvironment
+        self.defaultSeed = defaultSeed; self.hidesGoal = hidesGoal; self.rewardScale = rewardScale
+        self.generate = generate; self.environmentFactory = makeEnvironment
     }
 
     /// The frozen task set, verified against `Assets/MANIFEST.json`.

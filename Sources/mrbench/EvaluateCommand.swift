@@ -24,7 +24,7 @@ struct EvaluateCommand: ParsableCommand {
         (<agent>.run.json), the journal (<output>.journal) while running: the same command started again resumes.
         """)
 
-    @Option(help: "The agent: random, expert, or cmd:'<command line>'.") var agent: String
+    @Option(help: "The agent: random, expert, rl2:CHECKPOINT, or cmd:'<command line>' (see `mrbench list`).") var agent: String
     @Option(help: "Benchmark id (see `mrbench list`).") var benchmark: String
     @Option(help: "Seeds: every test entry is run once per seed.") var seeds = 10
     @Option(help: "Worker threads (one environment and one agent per thread).") var threads = 2
@@ -58,18 +58,28 @@ struct EvaluateCommand: ParsableCommand {
         let context = AgentContext(observationSpace: probe.observationSpace, actionSpace: probe.actionSpace,
                                    observationLayout: probe.observationLayout, horizon: spec.evaluation.horizon)
 
-        // The agent.
+        // The agent, resolved through the one catalogue.
         let kind: String, privileged: Bool, name: String, version: String
+        var checkpointDigest: String?, trainingSteps: Int?, trainingSeed: UInt64?
         let makeSession: @Sendable (Int) throws -> any AgentSession
         var external: ExternalAgentConfig?
         let outputGuess: (String) -> String = { n in
             output ?? "leaderboard/entries/\(spec.id)/\(n)\(shardSpec.map { ".shard-\($0.index)-of-\($0.count)" } ?? "").json"
         }
-        switch agent {
-        case "random":
+        switch try AgentCatalogue.parse(agent) {
+        case .random:
             (kind, privileged, name, version) = ("builtin", false, "random", MRBenchInfo.version)
             makeSession = { _ in MetaLearnerSession(RandomMetaLearner(), context: context) }
-        case "expert":
+        case let .checkpoint(agentName, path):
+            let loaded = try AgentCatalogue.load(agent: agentName, path: path)
+            if let trained = loaded.benchmark, trained != spec.id {
+                printError("note: \(path) was trained on \(trained); evaluating it on \(spec.id)")
+            }
+            (kind, privileged, name, version) = ("builtin", false, loaded.name, MRBenchInfo.version)
+            (checkpointDigest, trainingSteps, trainingSeed) = (loaded.checkpointDigest, loaded.trainingSteps, loaded.trainingSeed)
+            let learner = UncheckedLearner(loaded.learner)
+            makeSession = { _ in MetaLearnerSession(learner.value, context: context) }
+        case .expert:
             (kind, privileged, name, version) = ("builtin", true, "expert", MRBenchInfo.version)
             for e in Set(test.map(\.env)).sorted() where !(try Registry.environment(e)).hasExpert {
                 throw ValidationError("benchmark \(spec.id): environment family \(e) has no scripted expert, so `--agent expert` cannot run")
@@ -80,8 +90,7 @@ struct EvaluateCommand: ParsableCommand {
                     return p
                 }
             }
-        case let a where a.hasPrefix("cmd:"):
-            let line = String(a.dropFirst(4))
+        case let .external(line):
             let env = ProcessInfo.processInfo.environment
             // The log path depends on the agent's name, known only after the handshake: probe into a temporary log.
             var config = ExternalAgentConfig(commandLine: line, logPath: "/dev/null", searchPath: env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
@@ -111,8 +120,6 @@ struct EvaluateCommand: ParsableCommand {
                 }
                 return s
             }
-        default:
-            throw ValidationError("unknown agent '\(agent)': use random, expert or cmd:'<command line>'")
         }
 
         let outputPath = outputGuess(name)
@@ -122,6 +129,7 @@ struct EvaluateCommand: ParsableCommand {
         let header = LeaderboardEntry.Header(
             benchmarkID: spec.id, digest: digest, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
             agentName: name, agentVersion: version, agentKind: kind, privileged: privileged,
+            checkpointDigest: checkpointDigest, trainingSteps: trainingSteps, trainingSeed: trainingSeed,
             plan: plan, clipActions: clipActions, mrbenchVersion: MRBenchInfo.version, revision: SourceRevision.current).json
         var identity = header
         identity["journal"] = .number(1)
@@ -188,6 +196,10 @@ struct EvaluateCommand: ParsableCommand {
         print("wrote \(path)")
     }
 }
+
+/// A loaded meta-learner shared by the worker threads: its parameters are read-only, and every
+/// trial's policy is a new object.
+struct UncheckedLearner: @unchecked Sendable { let value: any MetaLearner; init(_ v: any MetaLearner) { value = v } }
 
 extension EvaluationError {
     var isInterrupt: Bool { if case .interrupted = self { return true }; return false }

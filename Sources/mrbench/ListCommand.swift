@@ -11,7 +11,7 @@ struct ListCommand: ParsableCommand {
     struct Listing: Encodable {
         struct Env: Encodable { let id: String; let observationSize: Int; let actionSize: Int; let horizon: Int; let controlTimestep: Double; let tags: [String] }
         struct Bench: Encodable { let id: String; let summary: String; let metric: String; let adaptationEpisodes: Int; let evaluationEpisodes: Int; let horizon: Int }
-        struct Agent: Encodable { let id: String; let kind: String }
+        typealias Agent = AgentCatalogue.Entry
         let environments: [Env]
         let benchmarks: [Bench]
         let agents: [Agent]
@@ -21,8 +21,7 @@ struct ListCommand: ParsableCommand {
         Listing(
             environments: Registry.environments.map { .init(id: $0.id, observationSize: $0.observationSize, actionSize: $0.actionSize, horizon: $0.horizon, controlTimestep: $0.controlTimestep, tags: $0.tags) },
             benchmarks: Registry.benchmarks.map { .init(id: $0.id, summary: $0.summary, metric: $0.evaluation.metric.rawValue, adaptationEpisodes: $0.evaluation.adaptationEpisodes, evaluationEpisodes: $0.evaluation.evaluationEpisodes, horizon: $0.evaluation.horizon) },
-            agents: [.init(id: "random", kind: "builtin"), .init(id: "expert", kind: "builtin, privileged"),
-                     .init(id: "cmd:'<command line>'", kind: "external")])
+            agents: AgentCatalogue.entries)
     }
 
     func run() throws {
@@ -37,6 +36,6 @@ struct ListCommand: ParsableCommand {
             printTable(["id", "metric", "K", "E", "horizon", "summary"], l.benchmarks.map { [$0.id, $0.metric, "\($0.adaptationEpisodes)", "\($0.evaluationEpisodes)", "\($0.horizon)", $0.summary] })
         }
         print("\nAgents")
-        printTable(["id", "kind"], l.agents.map { [$0.id, $0.kind] })
+        printTable(["id", "kind", "train", "summary"], l.agents.map { [$0.id, $0.kind, $0.trainable ? "yes" : "", $0.summary] })
     }
 }

@@ -13,7 +13,7 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Environment id (see `mrbench list`).") var env: String
     @Option(help: "Index of the frozen task to use (test tasks first, then train, of the first benchmark running this environment); default 0.")
     var task: Int?
-    @Option(help: "Agent: random, expert (the privileged scripted expert), or cmd:'<command line>' (an external agent, as in `evaluate`).") var agent = "random"
+    @Option(help: "Agent: random, expert (the privileged scripted expert), rl2:CHECKPOINT, or cmd:'<command line>' (an external agent, as in `evaluate`).") var agent = "random"
     @Option(help: "Episodes to render.") var episodes = 1
     @Option(help: "A frame every K steps (plus each episode's first and last).") var every = 10
     @Option(help: "Frame size WxH, each 16…4096.") var size = "480x480"
@@ -26,9 +26,7 @@ struct RenderCommand: ParsableCommand {
     func validate() throws {
         guard episodes >= 1 && episodes <= 100 else { throw ValidationError("--episodes must be in 1…100") }
         guard every >= 1 else { throw ValidationError("--every must be positive") }
-        guard ["random", "expert"].contains(agent) || agent.hasPrefix("cmd:") else {
-            throw ValidationError("--agent must be random, expert or cmd:'<command line>' (got '\(agent)')")
-        }
+        _ = try AgentCatalogue.parse(agent)
         do { _ = try RolloutRenderer.parseSize(size) } catch { throw ValidationError("\(error)") }
         if let task, task < 0 { throw ValidationError("--task must be ≥ 0") }
     }
@@ -47,14 +45,21 @@ struct RenderCommand: ParsableCommand {
         }
         let environment = try params.map { try spec.make(assets: assetOptions.assets, task: $0) } ?? spec.make(assets: assetOptions.assets)
         let policy: any Policy
-        if agent == "expert" {
+        switch try AgentCatalogue.parse(agent) {
+        case .expert:
             guard spec.hasExpert else { throw ValidationError("\(spec.id) has no scripted expert; use --agent random") }
             let p = try params ?? currentTask(environment)
             guard let e = try spec.makeExpert(task: p) else { throw ValidationError("\(spec.id) has no scripted expert") }
             policy = e
-        } else if agent.hasPrefix("cmd:") {
-            policy = try externalPolicy(String(agent.dropFirst(4)), environment)
-        } else {
+        case let .external(line):
+            policy = try externalPolicy(line, environment)
+        case let .checkpoint(name, path):
+            // The rendered episodes are one trial's evaluation episodes, as for an external agent.
+            let learner = try AgentCatalogue.load(agent: name, path: path).learner
+            let context = AgentContext(observationSpace: environment.observationSpace, actionSpace: environment.actionSpace,
+                                       observationLayout: environment.observationLayout, horizon: environment.horizon)
+            policy = try learner.explorationPolicy(context: context, seed: seed)
+        case .random:
             policy = RandomPolicy(actionSpace: environment.actionSpace, seed: seed)
         }
         var options = RolloutRenderer.Options()

@@ -76,27 +76,20 @@ public struct ExpertReport: Codable, Sendable, Equatable {
     }
 
     /// Runs one episode to its end; success is nil when no step reports one. `onReset` sees the
-    /// first observation, `onStep` each step's result with the number of steps taken so far.
+    /// first observation, `onStep` the episode so far and each step's transition.
     public static func episode(_ env: any Environment, _ policy: any Policy, seed: UInt64,
                                onReset: ([Float]) throws -> Void = { _ in },
-                               onStep: (_ steps: Int, _ result: StepResult) throws -> Void = { _, _ in }) throws -> Outcome {
+                               onStep: (_ cursor: EpisodeCursor, _ transition: Transition) throws -> Void = { _, _ in }) throws -> Outcome {
         policy.beginTrial(seed: seed)
         policy.beginEpisode(phase: .evaluation)
-        var obs = env.reset(seed: seed)
-        try onReset(obs)
-        var total = 0.0, steps = 0
-        var success: Bool? = nil
-        while true {
-            let a = policy.act(obs)
-            let r = try env.step(a)
-            policy.observe(Transition(observation: obs, action: a, reward: r.reward, nextObservation: r.observation, status: r.status, success: r.info.success ?? false))
-            total += r.reward; steps += 1
-            if let s = r.info.success { success = (success ?? false) || s }
-            obs = r.observation
-            try onStep(steps, r)
-            if r.status.isDone { break }
+        var cursor = EpisodeCursor(env, seed: seed, horizon: env.horizon)
+        try onReset(cursor.observation)
+        while !cursor.isDone {
+            let t = try cursor.step(policy.act(cursor.observation))
+            policy.observe(t)
+            try onStep(cursor, t)
         }
-        return Outcome(success: success, episodeReturn: total, steps: steps)
+        return Outcome(success: cursor.reportsSuccess ? cursor.succeeded : nil, episodeReturn: cursor.totalReward, steps: cursor.length)
     }
 }
 

@@ -67,12 +67,15 @@ public enum ManipulationFamilies {
         }
     }
 
+    /// Learners see rewards × 0.1: Meta-World's per-step rewards lie in [0, 10] (Meta-World+ scales RL²'s reward input by 1/10).
+    static let rewardScale = 0.1
+
     /// `ml1-<task>-v1`: 50 train and 40 held-out test goals of one task, goal hidden.
     static func ml1(_ r: SawyerTaskRecord) -> BenchmarkSpec {
         let id = "ml1-\(r.name)-v1"
         return BenchmarkSpec(
             id: id, summary: "ML1 \(r.name): 50 train / 40 test goals of one Sawyer task, goal hidden", evaluation: protocol_,
-            models: rigModels + [r.scene], defaultSeed: seed, hidesGoal: true,
+            models: rigModels + [r.scene], defaultSeed: seed, hidesGoal: true, rewardScale: rewardScale,
             generate: { s in
                 let root = SeededGenerator(seed: s)
                 var gt = root.derived("train"), ge = root.derived("test")
@@ -88,7 +91,7 @@ public enum ManipulationFamilies {
         let train = ml10Train.map { byName[$0]! }, test = ml10Test.map { byName[$0]! }
         return BenchmarkSpec(
             id: "ml10-v1", summary: "ML10: 10 Sawyer train tasks × 50 goals, 5 held-out test tasks × 40 goals, goal hidden", evaluation: protocol_,
-            models: rigModels + (train + test).map(\.scene), defaultSeed: seed, hidesGoal: true,
+            models: rigModels + (train + test).map(\.scene), defaultSeed: seed, hidesGoal: true, rewardScale: rewardScale,
             generate: { s in
                 let root = SeededGenerator(seed: s)
                 var tr: [TaskSetEntry] = [], te: [TaskSetEntry] = []

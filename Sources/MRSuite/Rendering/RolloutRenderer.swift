@@ -99,8 +99,10 @@ public struct RolloutRenderer {
             let seed = SeededGenerator.derive(options.seed, "render/\(e)")
             let o = try ExpertReport.episode(env, policy, seed: seed, onReset: { obs in
                 try frame(episode: e, step: 0, reward: 0, success: nil, observation: obs)
-            }, onStep: { steps, r in
-                if steps % options.every == 0 || r.status.isDone { try frame(episode: e, step: steps, reward: r.reward, success: r.info.success, observation: r.observation) }
+            }, onStep: { c, t in
+                if c.length % options.every == 0 || t.status.isDone {
+                    try frame(episode: e, step: c.length, reward: t.reward, success: c.lastSuccess, observation: t.nextObservation)
+                }
             })
             episodes.append(.init(steps: o.steps, episodeReturn: o.episodeReturn, success: o.success))
         }

@@ -1,0 +1,176 @@
+import Foundation
+import MRCore
+import MRNeural
+
+/// A learner that trains on a benchmark's train split, one iteration at a time, and whose whole
+/// state is a checkpoint: a run resumed from a checkpoint continues exactly as if never stopped.
+public protocol MetaTrainer: AnyObject {
+    /// The agent's catalogue name ("rl2").
+    var agentName: String { get }
+    /// Completed iterations.
+    var iteration: Int { get }
+    /// Environment steps taken so far (training only; the curve's meta-tests are not counted).
+    var environmentSteps: Int { get }
+    /// Gradient steps taken so far.
+    var gradientSteps: Int { get }
+    /// The curve's columns after the common ones, in order.
+    var curveColumns: [String] { get }
+    /// Runs one iteration (collect, update, and the periodic meta-test); returns its curve values
+    /// by column name (a column left out is written empty).
+    func iterate(threads: Int) throws -> [String: Double]
+    /// The whole training state: parameters, optimiser moments, normalisers, counters, the config.
+    /// It holds nothing that depends on time or on the machine, so equal states give equal bytes.
+    func checkpoint() -> Checkpoint
+}
+
+/// Files of a run folder: `checkpoint.mrnc`, `curve.csv`, `config.json`, `run.json`.
+public struct RunFolder: Sendable {
+    public let path: String
+    public init(_ path: String) { self.path = path }
+    public var checkpoint: String { path + "/checkpoint.mrnc" }
+    public var curve: String { path + "/curve.csv" }
+    public var curvePlot: String { path + "/curve.png" }
+    public var config: String { path + "/config.json" }
+    public var record: String { path + "/run.json" }
+}
+
+/// The learning curve: `curve.csv` with a header row; one row per iteration.
+public struct CurveTable: Sendable, Equatable {
+    public var columns: [String]
+    public var rows: [[Double?]]
+
+    public init(columns: [String], rows: [[Double?]] = []) { self.columns = columns; self.rows = rows }
+
+    /// Parses a curve file; empty cells are nil.
+    public init(csv text: String) throws {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        guard !lines.isEmpty else { throw TrainingError.checkpoint("curve.csv is empty") }
+        let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        columns = header
+        rows = try lines.map { line in
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard cells.count == header.count else { throw TrainingError.checkpoint("curve.csv row has \(cells.count) cells, header has \(header.count)") }
+            return cells.map { $0.isEmpty ? nil : Double($0) }
+        }
+    }
+
+    public func column(_ name: String) -> [Double?] {
+        guard let j = columns.firstIndex(of: name) else { return [] }
+        return rows.map { $0[j] }
+    }
+
+    static func cell(_ v: Double?) -> String {
+        guard let v, v.isFinite else { return "" }
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return String(format: "%.6g", v)
+    }
+
+    public var csv: String {
+        ([columns.joined(separator: ",")] + rows.map { $0.map(Self.cell).joined(separator: ",") }).joined(separator: "\n") + "\n"
+    }
+}
+
+/// Drives a trainer to a step budget, writing the curve after every iteration and the checkpoint
+/// atomically every `checkpointSeconds` (0: every iteration), when the budget is reached, and when
+/// asked to stop. Resuming restores the trainer from the checkpoint and drops curve rows written
+/// after it, so the finished run is byte-identical to one that was never interrupted.
+public struct TrainingLoop {
+    public let folder: RunFolder
+    public let stepBudget: Int
+    public let threads: Int
+    public let checkpointSeconds: Double
+
+    public init(folder: RunFolder, stepBudget: Int, threads: Int, checkpointSeconds: Double) {
+        self.folder = folder; self.stepBudget = stepBudget; self.threads = threads; self.checkpointSeconds = checkpointSeconds
+    }
+
+    public static let commonColumns = ["iteration", "env_steps", "gradient_steps", "wall_seconds"]
+
+    /// What the loop reports after each iteration.
+    public struct Progress: Sendable {
+        public var iteration: Int
+        public var environmentSteps: Int
+        public var gradientSteps: Int
+        public var stepBudget: Int
+        /// Wall seconds of this process (not of earlier sittings).
+        public var secondsThisSitting: Double
+        public var stepsThisSitting: Int
+        public var row: [String: Double]
+    }
+
+    public enum Ending: Sendable, Equatable { case budgetReached, stopped }
+
+    /// Runs until the budget is reached or `shouldStop` says so (checked between iterations).
+    /// - Parameters:
+    ///   - resumedWallSeconds: wall time of earlier sittings (the curve's last row), when resuming.
+    ///   - onCheckpoint: after each checkpoint is written, with the curve so far (draw the plot).
+    public func run(_ trainer: any MetaTrainer, curve initial: CurveTable, resumedWallSeconds: Double = 0,
+                    shouldStop: () -> Bool, onProgress: (Progress) -> Void = { _ in },
+                    onCheckpoint: (CurveTable) throws -> Void = { _ in }) throws -> Ending {
+        var curve = initial
+        let start = Date()
+        var lastCheckpoint = Date()
+        let startSteps = trainer.environmentSteps
+        func save() throws {
+            do { try trainer.checkpoint().write(to: folder.checkpoint) } catch { throw TrainingError.checkpoint("\(error)") }
+            try onCheckpoint(curve)
+            lastCheckpoint = Date()
+        }
+        while trainer.environmentSteps < stepBudget {
+            if shouldStop() { try save(); return .stopped }
+            let row = try trainer.iterate(threads: threads)
+            let wall = resumedWallSeconds + Date().timeIntervalSince(start)
+            let common: [String: Double] = ["iteration": Double(trainer.iteration), "env_steps": Double(trainer.environmentSteps),
+                                            "gradient_steps": Double(trainer.gradientSteps), "wall_seconds": (wall * 10).rounded() / 10]
+            let values = row.merging(common) { a, _ in a }
+            curve.rows.append(curve.columns.map { values[$0] })
+            try Self.append(curve, to: folder.curve)
+            onProgress(Progress(iteration: trainer.iteration, environmentSteps: trainer.environmentSteps, gradientSteps: trainer.gradientSteps,
+                                stepBudget: stepBudget, secondsThisSitting: Date().timeIntervalSince(start),
+                                stepsThisSitting: trainer.environmentSteps - startSteps, row: row))
+            if trainer.environmentSteps >= stepBudget || checkpointSeconds <= 0 || Date().timeIntervalSince(lastCheckpoint) >= checkpointSeconds {
+                try save()
+            }
+        }
+        return shouldStop() ? .stopped : .budgetReached
+    }
+
+    /// Writes the header on a new file, else appends the last row.
+    static func append(_ curve: CurveTable, to path: String) throws {
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: path) || curve.rows.count <= 1 {
+            try writeAtomically(curve.csv, to: path)
+            return
+        }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw TrainingError.checkpoint("cannot append to \(path)") }
+        defer { try? h.close() }
+        try h.seekToEnd()
+        try h.write(contentsOf: Data((curve.rows.last!.map(CurveTable.cell).joined(separator: ",") + "\n").utf8))
+    }
+
+    /// The curve of a resumed run: rows up to the checkpoint's iteration, written back to disk.
+    public static func resumedCurve(folder: RunFolder, columns: [String], iteration: Int) throws -> CurveTable {
+        guard let text = try? String(contentsOfFile: folder.curve, encoding: .utf8) else { return CurveTable(columns: columns) }
+        var c = try CurveTable(csv: text)
+        guard c.columns == columns else {
+            throw TrainingError.checkpoint("\(folder.curve) has columns \(c.columns), this trainer writes \(columns)")
+        }
+        let it = c.columns.firstIndex(of: "iteration")!
+        c.rows = c.rows.filter { ($0[it] ?? .infinity) <= Double(iteration) }
+        try writeAtomically(c.csv, to: folder.curve)
+        return c
+    }
+}
+
+/// Writes `text` to a temporary file beside `path` and renames it over `path`.
+public func writeAtomically(_ text: String, to path: String) throws {
+    let tmp = path + ".tmp-\(getpid())"
+    do {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
+        guard rename(tmp, path) == 0 else { throw TrainingError.checkpoint("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))") }
+    } catch let e as TrainingError {
+        unlink(tmp); throw e
+    } catch {
+        unlink(tmp); throw TrainingError.checkpoint("cannot write \(path): \(error.localizedDescription)")
+    }
+}

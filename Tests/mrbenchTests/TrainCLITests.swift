@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `mrbench train` end to end: repeatable bytes, kill and resume, checkpoint agents in `evaluate`.
+@Suite("mrbench train", .serialized)
+struct TrainCLITests {
+    func mrbench(_ args: [String], timeout: Double = 300) throws -> MrbenchProcess.Run { try MrbenchProcess.run(args, timeout: timeout) }
+
+    func tempDir(_ name: String) throws -> String {
+        let d = NSTemporaryDirectory() + "mrbench-train-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    /// A small RL² config: 4 trials of 6 episodes (2,400 steps) per iteration, one gradient step.
+    func tinyConfig(_ dir: String) throws -> String {
+        let path = dir + "/tiny.json"
+        try Data(#"{"metaBatch": 4, "minibatches": 1, "epochs": 1, "evaluateEvery": 2, "evaluationTasks": 2}"#.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func train(_ out: String, config: String, steps: Int, extra: [String] = []) throws -> MrbenchProcess.Run {
+        try mrbench(["train", "--agent", "rl2", "--benchmark", "point-nav-v1", "--preset", "smoke", "--config", config,
+                     "--steps", "\(steps)", "--out", out, "--checkpoint-seconds", "0", "--seed", "5"] + extra)
+    }
+
+    func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+    @Test func oneIterationRunsAreByteIdenticalAndWriteTheRunFolder() throws {
+        let dir = try tempDir("repeat")
+        let cfg = try tinyConfig(dir)
+        let a = try train(dir + "/a", config: cfg, steps: 1)
+        let b = try train(dir + "/b", config: cfg, steps: 1)
+        #expect(a.status == 0 && b.status == 0, "\(a.stderr)\n\(b.stderr)")
+        let ca = try #require(bytes(dir + "/a/checkpoint.mrnc")), cb = try #require(bytes(dir + "/b/checkpoint.mrnc"))
+        #expect(ca == cb, "two runs with the same seed must write the same checkpoint")
+        #expect(a.stdout.contains("iteration 1, 2400 environment steps"))
+        for f in ["curve.csv", "curve.png", "config.json", "run.json"] { #expect(bytes(dir + "/a/" + f) != nil, "missing \(f)") }
+        let curve = String(decoding: try #require(bytes(dir + "/a/curve.csv")), as: UTF8.self).split(separator: "\n")
+        #expect(curve.count == 2 && curve[0].hasPrefix("iteration,env_steps,gradient_steps,wall_seconds,train_return"))
+        // PNG signature.
+        #expect(bytes(dir + "/a/curve.png")?.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+    }
+
+    @Test func killedThenResumedRunEndsByteIdentical() throws {
+        let dir = try tempDir("resume")
+        let cfg = try tinyConfig(dir)
+        let steps = 6 * 2400
+        let straight = try train(dir + "/straight", config: cfg, steps: steps)
+        #expect(straight.status == 0, "\(straight.stderr)")
+
+        // Start the same run, kill -9 it once it has checkpointed at least twice, resume it.
+        let p = Process()
+        p.executableURL = MrbenchProcess.executable
+        p.arguments = ["train", "--agent", "rl2", "--benchmark", "point-nav-v1", "--preset", "smoke", "--config", cfg,
+                       "--steps", "\(steps)", "--out", dir + "/killed", "--checkpoint-seconds", "0", "--seed", "5"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(120)
+        var rows = 0
+        while Date() < deadline, p.isRunning {
+            rows = (bytes(dir + "/killed/curve.csv").map { String(decoding: $0, as: UTF8.self).split(separator: "\n").count } ?? 0) - 1
+            if rows >= 2 { break }
+            usleep(20_000)
+        }
+        let killedEarly = p.isRunning
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(killedEarly, "the run finished before it could be killed (rows \(rows))")
+        let resumed = try train(dir + "/killed", config: cfg, steps: steps, extra: ["--resume"])
+        // --resume refuses --config; run it without.
+        #expect(resumed.status != 0 && resumed.stderr.contains("--resume continues with the run's own configuration"))
+        let again = try mrbench(["train", "--agent", "rl2", "--benchmark", "point-nav-v1", "--steps", "\(steps)", "--out", dir + "/killed",
+                                 "--checkpoint-seconds", "0", "--seed", "5", "--resume"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("resuming"))
+        let s = try #require(bytes(dir + "/straight/checkpoint.mrnc")), k = try #require(bytes(dir + "/killed/checkpoint.mrnc"))
+        #expect(s == k, "the resumed run's checkpoint differs from the uninterrupted run's")
+        // The curve has one row per iteration, none repeated.
+        let its = String(decoding: try #require(bytes(dir + "/killed/curve.csv")), as: UTF8.self).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",")[0] }
+        #expect(its == ["1", "2", "3", "4", "5", "6"])
+    }
+
+    @Test func checkpointAgentIsEvaluatedWithItsProvenance() throws {
+        let dir = try tempDir("evaluate")
+        let cfg = try tinyConfig(dir)
+        let t = try train(dir + "/run", config: cfg, steps: 2400)
+        #expect(t.status == 0, "\(t.stderr)")
+        let out = dir + "/rl2.json"
+        let e = try mrbench(["evaluate", "--agent", "rl2:" + dir + "/run/checkpoint.mrnc", "--benchmark", "point-nav-v1", "--seeds", "1", "--output", out])
+        #expect(e.status == 0, "\(e.stderr)")
+        let data = try #require(bytes(out))
+        let entry = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let agent = try #require(entry["agent"] as? [String: Any])
+        #expect(agent["name"] as? String == "rl2" && agent["kind"] as? String == "builtin" && agent["privileged"] as? Bool == false)
+        #expect((agent["checkpointDigest"] as? String)?.count == 64)
+        #expect(agent["trainingSteps"] as? Int == 2400 && agent["trainingSeed"] as? String == "5")
+        // The same checkpoint evaluated again gives the same entry bytes (bar the run record).
+        let out2 = dir + "/rl2b.json"
+        let e2 = try mrbench(["evaluate", "--agent", "rl2:" + dir + "/run/checkpoint.mrnc", "--benchmark", "point-nav-v1", "--seeds", "1", "--output", out2])
+        #expect(e2.status == 0)
+        #expect(bytes(out) == bytes(out2))
+    }
+
+    @Test func badTrainingInputIsRefusedWithAMessage() throws {
+        let dir = try tempDir("errors")
+        let cfg = try tinyConfig(dir)
+        let bad = dir + "/bad.json"
+        try Data(#"{"gruSzie": 3}"#.utf8).write(to: URL(fileURLWithPath: bad))
+        let r1 = try train(dir + "/x", config: bad, steps: 10)
+        #expect(r1.status != 0 && r1.stderr.contains("unknown key gruSzie"))
+        let r2 = try mrbench(["train", "--agent", "rl2", "--benchmark", "point-nav-v1", "--steps", "10", "--out", dir + "/none", "--resume"])
+        #expect(r2.status != 0 && r2.stderr.contains("no checkpoint"))
+        let r3 = try mrbench(["train", "--agent", "random", "--benchmark", "point-nav-v1", "--steps", "10", "--out", dir + "/r"])
+        #expect(r3.status != 0 && r3.stderr.contains("cannot be trained"))
+        let ok = try train(dir + "/y", config: cfg, steps: 1)
+        #expect(ok.status == 0)
+        let r4 = try train(dir + "/y", config: cfg, steps: 1)
+        #expect(r4.status != 0 && r4.stderr.contains("already holds a run"))
+        let r5 = try mrbench(["evaluate", "--agent", "rl2:" + dir + "/bad.json", "--benchmark", "point-nav-v1", "--seeds", "1", "--output", dir + "/e.json"])
+        #expect(r5.status != 0 && r5.stderr.contains("not an MRNeural checkpoint"))
+        let r6 = try mrbench(["evaluate", "--agent", "rl2:" + dir + "/y/checkpoint.mrnc", "--benchmark", "ml1-reach-v1", "--seeds", "1", "--output", dir + "/f.json"])
+        #expect(r6.status != 0 && r6.stderr.contains("trained for 2 observations"))
+    }
+}

@@ -7,8 +7,27 @@ import MRSuite
 import Glibc
 #endif
 
-/// Set by SIGINT: the evaluation stops after the trials in flight and keeps its journal.
+/// Set by SIGINT: evaluation stops after the trials in flight and keeps its journal; training
+/// stops at the end of the iteration with a checkpoint.
 nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
+
+/// The first Ctrl-C sets `interruptRequested`; a second one exits at once (130). SIGINT and
+/// SIGTERM are unblocked first: a parent may start mrbench with them blocked (Foundation's
+/// `Process` passes on its calling thread's mask), and then neither would ever arrive.
+func installInterruptHandler() {
+    interruptRequested = 0
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
+    sigaddset(&unblock, SIGINT)
+    sigaddset(&unblock, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+    signal(SIGINT) { _ in
+        if interruptRequested != 0 { _exit(130) }
+        interruptRequested = 1
+    }
+}
+
+func removeInterruptHandler() { signal(SIGINT, SIG_DFL) }
 
 /// `mrbench evaluate`: the meta-test protocol of a benchmark against an agent; writes a
 /// leaderboard entry and its run record.
@@ -145,15 +164,11 @@ struct EvaluateCommand: ParsableCommand {
                             makeSession: makeSession)
         let progress = ProgressDisplay(total: indices.count, already: resumed.count, alreadySteps: resumed.reduce(0) { $0 + $1.steps },
                                        label: "\(spec.id) / \(name)")
-        interruptRequested = 0
-        signal(SIGINT) { _ in
-            if interruptRequested != 0 { _exit(130) }
-            interruptRequested = 1
-        }
+        installInterruptHandler()
         let outcome = runner.run(indices: indices, completed: resumed, threads: threads,
                                  onTrial: { record, p in journal.append(record); progress.update(p) },
                                  shouldStop: { interruptRequested != 0 })
-        signal(SIGINT, SIG_DFL)
+        removeInterruptHandler()
         progress.finish()
 
         if let error = outcome.error {

@@ -9,9 +9,6 @@ import MRSuite
 import Glibc
 #endif
 
-/// Set by SIGINT during training: stop at the end of the iteration with a checkpoint.
-nonisolated(unsafe) var trainStopRequested: sig_atomic_t = 0
-
 /// `mrbench train`: meta-train a baseline on a benchmark's train split (AGENTS.md).
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -95,16 +92,13 @@ struct TrainCommand: ParsableCommand {
 
         let loop = TrainingLoop(folder: folder, stepBudget: steps, threads: threads, checkpointSeconds: checkpointSeconds)
         let display = TrainProgressDisplay(label: "\(spec.id) / \(agent)")
-        trainStopRequested = 0
-        signal(SIGINT) { _ in
-            if trainStopRequested != 0 { _exit(130) }
-            trainStopRequested = 1
-        }
-        defer { signal(SIGINT, SIG_DFL) }
+        // Ctrl-C: stop at the end of the iteration with a checkpoint (a second one exits at once).
+        installInterruptHandler()
+        defer { removeInterruptHandler() }
         let started = Date()
         let startSteps = trainer.environmentSteps
         let ending = try loop.run(trainer, curve: curve, resumedWallSeconds: earlierWall,
-                                  shouldStop: { trainStopRequested != 0 },
+                                  shouldStop: { interruptRequested != 0 },
                                   onProgress: display.update,
                                   onCheckpoint: { c in
                                       try CurvePlot.write(c, title: "\(agent) on \(spec.id)", to: folder.curvePlot)

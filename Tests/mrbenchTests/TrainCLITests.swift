@@ -86,6 +86,36 @@ struct TrainCLITests {
         #expect(its == ["1", "2", "3", "4", "5", "6"])
     }
 
+    @Test func ctrlCStopsAtTheEndOfAnIterationWithACheckpoint() throws {
+        let dir = try tempDir("sigint")
+        let cfg = try tinyConfig(dir)
+        let p = Process()
+        p.executableURL = MrbenchProcess.executable
+        // A long budget and no periodic checkpoints: only the stop request can write one early.
+        p.arguments = ["train", "--agent", "rl2", "--benchmark", "point-nav-v1", "--preset", "smoke", "--config", cfg,
+                       "--steps", "10000000", "--out", dir + "/run", "--checkpoint-seconds", "100000", "--seed", "5"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, p.isRunning, bytes(dir + "/run/curve.csv") == nil { usleep(20_000) }
+        kill(p.processIdentifier, SIGINT)
+        // A watchdog: a run that ignores the request is killed, and the test fails instead of hanging.
+        let watchdog = DispatchWorkItem { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        watchdog.cancel()
+        #expect(p.terminationStatus == 130, "\(text)")
+        #expect(text.contains("stopped: iteration"))
+        let ck = try #require(bytes(dir + "/run/checkpoint.mrnc"))
+        #expect(ck.count > 1000)
+        // The stopped run resumes.
+        let r = try mrbench(["train", "--agent", "rl2", "--benchmark", "point-nav-v1", "--steps", "1", "--out", dir + "/run", "--seed", "5", "--resume"])
+        #expect(r.status == 0 && r.stderr.contains("resuming"), "\(r.stderr)")
+    }
+
     @Test func checkpointAgentIsEvaluatedWithItsProvenance() throws {
         let dir = try tempDir("evaluate")
         let cfg = try tinyConfig(dir)

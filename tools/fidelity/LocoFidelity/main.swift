@@ -3,7 +3,7 @@
 // and same metric definitions as locomotion_gym.py / fetch_gym.py. Prints one JSON object.
 //
 //   swift run -c release LocoFidelity ant [--env ant-vel-v2] [--episodes 200] [--steps 200] [--no-terminate]
-//   swift run -c release LocoFidelity cheetah [--env half-cheetah-dir-v1] [--episodes 200] [--steps 200]
+//   swift run -c release LocoFidelity cheetah [--env half-cheetah-dir-v2] [--episodes 200] [--steps 200]
 import MRCore
 import MRSuite
 
@@ -140,7 +140,7 @@ func runAnt(_ o: Options) throws -> String {
 }
 
 func runCheetah(_ o: Options) throws -> String {
-    let id = o.env ?? "half-cheetah-dir-v1"
+    let id = o.env ?? "half-cheetah-dir-v2"
     let env = try Registry.environment(id).makePhysics()
     var velocities: [Double] = [], z: [Double] = [], jointSpeed: [Double] = []
     var flips = 0
@@ -151,7 +151,7 @@ func runCheetah(_ o: Options) throws -> String {
         for _ in 0..<o.steps {
             let a = (0..<6).map { _ in Float(o.scale * rng.uniform()) }
             let r = try env.step(a)
-            // half-cheetah-dir-v1 with d = +1: the `forward` term is vx (root x displacement / 0.05 s).
+            // half-cheetah-dir-v2 with d = +1: the `forward` term is vx (root x displacement / 0.05 s).
             sum += r.info.terms.first { $0.name == "forward" }?.value ?? .nan
             z.append(Double(r.observation[0]))
             jointSpeed.append(mean((11..<17).map { abs(Double(r.observation[$0])) }))

@@ -4,6 +4,7 @@
 //
 //   swift run -c release LocoFidelity ant [--env ant-vel-v2] [--episodes 200] [--steps 200] [--no-terminate]
 //   swift run -c release LocoFidelity cheetah [--env half-cheetah-dir-v2] [--episodes 200] [--steps 200]
+//   swift run -c release LocoFidelity fetch [--env fetch-reach-v1] [--episodes 200]
 import MRCore
 import MRSuite
 
@@ -168,11 +169,48 @@ func runCheetah(_ o: Options) throws -> String {
                  ("joint_speed_mean", mean(jointSpeed)), ("flip_fraction", Double(flips) / Double(o.episodes))])
 }
 
+func runFetch(_ o: Options) throws -> String {
+    let id = o.env ?? "fetch-reach-v1"
+    let env = try Registry.environment(id).makePhysics()
+    var out: [(String, Any)] = [("env", id), ("episodes", o.episodes)]
+    for (name, s) in [("full", 1.0), ("half", 0.5)] {
+        var steps: [(Int, Double)] = []
+        for seed in 0..<10 {
+            var p = Array(env.reset(seed: UInt64(seed)).prefix(3)).map(Double.init)
+            for k in 0..<5 {
+                let q = Array(try env.step([Float(s), 0, 0, 0]).observation.prefix(3)).map(Double.init)
+                steps.append((k, 100 * (q[0] - p[0])))
+                p = q
+            }
+        }
+        out.append(("step_cm_\(name)", mean(steps.map(\.1))))
+        out.append(("step1_cm_\(name)", mean(steps.filter { $0.0 == 0 }.map(\.1))))
+        out.append(("step5_cm_\(name)", mean(steps.filter { $0.0 == 4 }.map(\.1))))
+    }
+    var any = 0, final = 0
+    for ep in 0..<o.episodes {
+        _ = env.reset(seed: UInt64(ep))
+        var rng = SplitMix64(state: actionSeed(ep))
+        var hit = false, last = false
+        for _ in 0..<50 {
+            let r = try env.step((0..<4).map { _ in Float(rng.uniform()) })
+            last = r.info.success ?? false
+            hit = hit || last
+        }
+        if hit { any += 1 }
+        if last { final += 1 }
+    }
+    out.append(("random_success_any", Double(any) / Double(o.episodes)))
+    out.append(("random_success_final", Double(final) / Double(o.episodes)))
+    return json(out)
+}
+
 let options = parse()
 do {
     switch options.robot {
     case "ant": print(try runAnt(options))
     case "cheetah": print(try runCheetah(options))
+    case "fetch": print(try runFetch(options))
     default: fail("unknown robot \(options.robot)\n")
     }
 } catch {

@@ -78,6 +78,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The mrbench side of the fidelity comparison with Gymnasium (tools/fidelity/README.md).
+        .executableTarget(
+            name: "LocoFidelity",
+            dependencies: ["MRCore", "MRSuite"],
+            path: "tools/fidelity/LocoFidelity",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Test support and tests
         .target(name: "_MRTestSupport", dependencies: ["MRCore", "MRSuite"], swiftSettings: swiftSettings),
         .testTarget(name: "MRCoreTests", dependencies: ["MRCore"], swiftSettings: swiftSettings),

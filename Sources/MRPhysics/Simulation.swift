@@ -191,19 +191,27 @@ public final class Simulation {
     }
 
     /// Adds a collision geom to `body` at `pose` in the body's model frame, or to the static world when `body` is nil.
+    ///
+    /// `margin` (m, ≥ 0; MuJoCo's geom margin): the collider is the shape grown by `margin` (radii
+    /// and box half-extents), so contacts start that far before the shapes touch and a resting body
+    /// settles `margin` above its support, where MuJoCo's contact constraint puts its reference
+    /// (distance = margin). Mass comes from the bodies, never from geoms; `shape` is what is drawn.
     @discardableResult
     public func addGeom(
         name: String = "", _ shape: GeomShape, body: BodyID?, pose: Transform = .identity,
-        friction: Double = 1, filter: CollisionFilter = CollisionFilter(), rgba: (Float, Float, Float, Float) = (0.7, 0.7, 0.7, 1)
+        friction: Double = 1, filter: CollisionFilter = CollisionFilter(), rgba: (Float, Float, Float, Float) = (0.7, 0.7, 0.7, 1),
+        margin: Double = 0
     ) throws(PhysicsError) -> GeomID {
         try shape.validate()
         guard pose.position.isFinite, abs(pose.rotation.norm - 1) < 1e-6 else { throw .invalidArgument("geom \(name): bad pose") }
         guard friction.isFinite, friction >= 0 else { throw .invalidArgument("geom \(name): friction must be ≥ 0") }
+        guard margin.isFinite, margin >= 0 else { throw .invalidArgument("geom \(name): margin must be finite and ≥ 0") }
         if let body { try check(body) }
         if case .plane = shape, body != nil { throw .invalidArgument("geom \(name): a plane can only be static world geometry") }
+        if case .plane = shape, margin > 0 { throw .invalidArgument("geom \(name): a plane takes no margin (give it to the other geom)") }
         mr_ode_prepare_thread()
         let handle: OpaquePointer?
-        switch shape {
+        switch shape.grown(by: margin) {
         case let .plane(n, d):
             let u = n.normalized
             handle = dCreatePlane(space, u.x, u.y, u.z, d / n.norm)
@@ -464,6 +472,34 @@ public final class Simulation {
     public func excludeCollisions(_ a: BodyID, _ b: BodyID) {
         excluded.insert([min(a.index, b.index), max(a.index, b.index)])
         pairsDirty = true
+    }
+
+    /// Sets how a limited hinge or slider's stops act: error reduction `erp` (0…1), constraint force
+    /// mixing `cfm` (> 0) and restitution `bounce` (0…1). Default: ERP 0.8, the world's CFM, no bounce.
+    public func setLimitSoftness(_ joint: JointID, erp: Double, cfm: Double, bounce: Double = 0) throws(PhysicsError) {
+        guard joint.index < joints.count else { throw .invalidArgument("unknown joint") }
+        guard erp.isFinite, (0...1).contains(erp), cfm.isFinite, cfm > 0, bounce.isFinite, (0...1).contains(bounce) else {
+            throw .invalidArgument("limit softness needs ERP in [0, 1], CFM > 0, bounce in [0, 1]")
+        }
+        let r = joints[joint.index]
+        guard r.dynamics.limits != nil else { throw .invalidArgument("joint \(r.name) has no limits") }
+        if let p = r.pinned {
+            dJointSetAMotorParam(p.motor, Int32(dParamStopERP2), erp)
+            dJointSetAMotorParam(p.motor, Int32(dParamStopCFM2), cfm)
+            dJointSetAMotorParam(p.motor, Int32(dParamBounce2), bounce)
+            return
+        }
+        switch r.kind {
+        case .hinge:
+            dJointSetHingeParam(r.handles[0], Int32(dParamStopERP), erp)
+            dJointSetHingeParam(r.handles[0], Int32(dParamStopCFM), cfm)
+            dJointSetHingeParam(r.handles[0], Int32(dParamBounce), bounce)
+        case .slider:
+            dJointSetSliderParam(r.handles[0], Int32(dParamStopERP), erp)
+            dJointSetSliderParam(r.handles[0], Int32(dParamStopCFM), cfm)
+            dJointSetSliderParam(r.handles[0], Int32(dParamBounce), bounce)
+        default: throw .invalidArgument("joint \(r.name) is not a hinge or slider")
+        }
     }
 
     /// Overrides the contact material of one geom pair.

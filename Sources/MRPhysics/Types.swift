@@ -55,6 +55,19 @@ public enum GeomShape: Hashable, Sendable {
         }
     }
 
+    /// The shape with its radii and half-extents grown by `d` (lengths of capsule and cylinder axes
+    /// unchanged; planes unchanged).
+    func grown(by d: Double) -> GeomShape {
+        guard d != 0 else { return self }
+        switch self {
+        case .plane: return self
+        case let .box(h): return .box(halfExtents: Vec3(h.x + d, h.y + d, h.z + d))
+        case let .sphere(r): return .sphere(radius: r + d)
+        case let .capsule(r, hl): return .capsule(radius: r + d, halfLength: hl)
+        case let .cylinder(r, hl): return .cylinder(radius: r + d, halfLength: hl)
+        }
+    }
+
     /// Checks sizes are finite and positive.
     func validate() throws(PhysicsError) {
         func positive(_ v: Double, _ what: String) throws(PhysicsError) {

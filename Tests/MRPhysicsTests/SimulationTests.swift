@@ -117,6 +117,44 @@ struct ClosedFormTests {
         #expect(worst < 0.5 + fastest * sim.parameters.timestep + 0.005, "max |angle| \(worst) rad under 150 N·m arriving at \(fastest) rad/s")
     }
 
+    /// A soft stop (ERP e, CFM c) is the spring-damper kp = e/(h·c), kd = (1 − e)/c: held against it by a
+    /// constant torque τ, a joint settles τ/kp past the limit (a hard stop holds it within 2 mrad).
+    @Test func softLimitSettlesWhereItsSpringBalancesTheTorque() throws {
+        let sim = try world(dt: 0.01, gravity: .zero)
+        let shape = GeomShape.box(halfExtents: Vec3(0.25, 0.02, 0.02))
+        let arm = try sim.addBody(name: "arm", pose: Transform(position: Vec3(0.25, 0, 0)), mass: .solid(shape, density: 1000))
+        try sim.addGeom(shape, body: arm, filter: .none)
+        let hinge = try sim.addHinge(name: "h", body: arm, parent: nil, anchor: .zero, axis: Vec3(0, 0, 1),
+                                     dynamics: JointDynamics(limits: -0.5...0.5, damping: 1, armature: 1))
+        try sim.addMotor(name: "m", joint: hinge, gear: 150, controlRange: -1...1)
+        let erp = 0.263, cfm = 5.3e-4
+        try sim.setLimitSoftness(hinge, erp: erp, cfm: cfm)
+        try sim.setControls([1])
+        try sim.step(substeps: 300)
+        let kp = erp / (sim.parameters.timestep * cfm)
+        let expected = 0.5 + 150 / kp
+        #expect(abs(sim.jointPosition(hinge) - expected) < 0.002, "settled at \(sim.jointPosition(hinge)) rad, spring balance at \(expected)")
+        #expect(throws: PhysicsError.self) { try sim.setLimitSoftness(hinge, erp: 1.5, cfm: cfm) }
+        #expect(throws: PhysicsError.self) { try sim.setLimitSoftness(hinge, erp: erp, cfm: 0) }
+    }
+
+    /// A geom margin grows the collider only: a sphere with margin 0.01 rests 1 cm higher, its mass unchanged.
+    @Test func geomMarginRaisesTheRestingHeightByTheMargin() throws {
+        var heights: [Double] = []
+        for margin in [0.0, 0.01] {
+            let sim = try world(dt: 0.002)
+            try sim.addGeom(.plane(normal: Vec3(0, 0, 1), offset: 0), body: nil)
+            let mass = MassProperties.solid(.sphere(radius: 0.1), density: 1000)
+            let ball = try sim.addBody(name: "ball", pose: Transform(position: Vec3(0, 0, 0.2)), mass: mass)
+            try sim.addGeom(.sphere(radius: 0.1), body: ball, margin: margin)
+            try sim.step(substeps: 1000)
+            heights.append(sim.bodyPose(ball).position.z)
+        }
+        #expect(abs(heights[1] - heights[0] - 0.01) < 1e-4, "resting heights \(heights)")
+        let sim = try world()
+        #expect(throws: PhysicsError.self) { try sim.addGeom(.plane(normal: Vec3(0, 0, 1), offset: 0), body: nil, margin: 0.01) }
+    }
+
     @Test func mocapTargetPullsItsWeldedBodyWithinAMillimetre() throws {
         let sim = try world(dt: 0.002)
         let mocap = try sim.addKinematicBody(name: "mocap", pose: Transform(position: Vec3(0, 0, 1)))

@@ -122,7 +122,7 @@ private let schema: [String: (attributes: Set<String>, children: Set<String>)] =
     "default": ([], ["joint", "geom", "motor", "site"]),
     "worldbody": ([], ["body", "geom", "site"]),
     "body": (["name", "pos", "quat", "euler", "mocap"], ["body", "geom", "joint", "freejoint", "site"]),
-    "geom": (["name", "type", "size", "fromto", "pos", "quat", "euler", "density", "mass", "friction", "rgba", "contype", "conaffinity"], []),
+    "geom": (["name", "type", "size", "fromto", "pos", "quat", "euler", "density", "mass", "friction", "rgba", "contype", "conaffinity", "margin"], []),
     "joint": (["name", "type", "pos", "axis", "range", "limited", "damping", "stiffness", "springref", "armature"], []),
     "freejoint": (["name"], []),
     "site": (["name", "type", "pos", "size", "rgba"], []),
@@ -372,9 +372,12 @@ private struct MJCFCompiler {
                 throw fail(node, "contype", "contype and conaffinity must be 32-bit masks")
             }
             let rgba = try numbers(node, "rgba", count: 4...4) ?? [0.5, 0.5, 0.5, 1]
+            let margin = try number(node, "margin") ?? 0
+            guard margin >= 0 else { throw fail(node, "margin", "margin must be ≥ 0") }
+            if case .plane = shape, margin > 0 { throw fail(node, "margin", "a plane takes no margin in the subset (give it to the other geom)") }
             let id = try sim.addGeom(name: node.attribute("name")?.value ?? "", shape, body: body, pose: pose, friction: friction,
                                      filter: CollisionFilter(contype: UInt32(contype), conaffinity: UInt32(conaffinity)),
-                                     rgba: (Float(rgba[0]), Float(rgba[1]), Float(rgba[2]), Float(rgba[3])))
+                                     rgba: (Float(rgba[0]), Float(rgba[1]), Float(rgba[2]), Float(rgba[3])), margin: margin)
             if let n = node.attribute("name")?.value {
                 guard geomIDs[n] == nil else { throw fail(node, "name", "duplicate geom name '\(n)'") }
                 geomIDs[n] = id

@@ -16,7 +16,11 @@ public protocol HalfCheetahTask: TaskDescriptor {
 
 /// HalfCheetah on ODE from `Assets/models/half_cheetah.xml` (Gymnasium's HalfCheetah-v5 model; see
 /// the file's header for what ODE could not reproduce), generic over its task family:
-/// `half-cheetah-vel-v1` (`HalfCheetahVelocityTask`) and `half-cheetah-dir-v1` (`HalfCheetahDirectionTask`).
+/// `half-cheetah-vel-v2` (`HalfCheetahVelocityTask`) and `half-cheetah-dir-v2` (`HalfCheetahDirectionTask`).
+///
+/// v2 (v1 retired): floor contacts as soft as MuJoCo's for this model (`floorContact`); under
+/// uniform random actions the cheetah now drifts backward as HalfCheetah-v5's does (−0.11 m/s
+/// against −0.09; v1: +0.01), with the same joint speeds, heights and flip rate.
 ///
 /// A planar robot (root x, z, pitch) with six actuated hinges. Model timestep 0.01 s, 5 substeps:
 /// control dt 0.05 s. Horizon 200 control steps (10 s), enforced by the registry's `TimeLimit`;
@@ -42,8 +46,8 @@ public protocol HalfCheetahTask: TaskDescriptor {
 ///
 /// Reward per step (terms in `StepInfo`), with vx the root x displacement over the control step
 /// divided by 0.05 s and a the clipped action:
-/// - `half-cheetah-vel-v1`: `velocity` −|vx − v*|, `control` −0.05‖a‖².
-/// - `half-cheetah-dir-v1`: `forward` d·vx, `control` −0.05‖a‖².
+/// - `half-cheetah-vel-v2`: `velocity` −|vx − v*|, `control` −0.05‖a‖².
+/// - `half-cheetah-dir-v2`: `forward` d·vx, `control` −0.05‖a‖².
 /// No success criterion. Reset (as Gymnasium): every qpos += U(−0.1, 0.1), every qvel += 0.1·N(0, 1),
 /// from the seed only. The task parameter is never in the observation.
 public final class HalfCheetahEnvironment<T: HalfCheetahTask>: PhysicsEnvironment {
@@ -82,6 +86,8 @@ public final class HalfCheetahEnvironment<T: HalfCheetahTask>: PhysicsEnvironmen
         try task.validate()
         model = try MJCFLoader.load(path: try AssetLocator.path(Self.modelPath, explicit: assets), planar: .projection)
         simulation = model.simulation
+        guard let floor = model.geoms["floor"] else { throw EnvironmentError.invalidTask("half_cheetah.xml lacks the floor geom") }
+        for (name, g) in model.geoms where name != "floor" { try simulation.setContactMaterial(Self.floorContact, between: floor, and: g) }
         let names = ["rootx", "rootz", "rooty", "bthigh", "bshin", "bfoot", "fthigh", "fshin", "ffoot"]
         let m = model
         coordinates = try names.map { n in
@@ -98,6 +104,15 @@ public final class HalfCheetahEnvironment<T: HalfCheetahTask>: PhysicsEnvironmen
         episodeTask = task
         _ = reset(seed: 0)
     }
+
+    /// Contact with the floor: ERP 0.5, CFM 5e-3, friction 0.4 (the geoms' own). The CFM is MuJoCo's
+    /// impedance regularisation h(1 − d)/(d·m) for this model's contact solimp (its impedance rises
+    /// to d = 0.8, where the ant's defaults reach 0.95) at h = 0.01 s for a foot's effective mass of
+    /// m ≈ 0.5 kg: feet sink and slip as MuJoCo's do. The ERP is calibrated: 0.31 (MuJoCo's
+    /// equivalent) sinks the torso 2 cm below MuJoCo's, 0.8 flips the cheetah more often. With v1's
+    /// stiff contacts (ERP 0.2, CFM 1e-4) the random-action drift was +0.009 m/s against
+    /// HalfCheetah-v5's −0.092; with these, −0.11 (tools/fidelity/README.md).
+    static var floorContact: ContactMaterial { ContactMaterial(friction: 0.4, erp: 0.5, cfm: 5e-3) }
 
     public func setTask(_ task: T) throws {
         try task.validate()
@@ -174,10 +189,10 @@ public final class HalfCheetahEnvironment<T: HalfCheetahTask>: PhysicsEnvironmen
     }
 }
 
-/// `half-cheetah-vel-v1`'s task: run at a target forward velocity v* (m/s).
+/// `half-cheetah-vel-v2`'s task: run at a target forward velocity v* (m/s).
 public struct HalfCheetahVelocityTask: HalfCheetahTask {
     public static let kind = "half-cheetah-vel"
-    public static let environmentID = "half-cheetah-vel-v1"
+    public static let environmentID = "half-cheetah-vel-v2"
     public static let defaultTask = HalfCheetahVelocityTask(targetVelocity: 1)
     /// MAML's range; PEARL used [0, 3].
     public static let range: ClosedRange<Double> = 0...2
@@ -193,10 +208,10 @@ public struct HalfCheetahVelocityTask: HalfCheetahTask {
     }
 }
 
-/// `half-cheetah-dir-v1`'s task: run forward (+1) or backward (−1).
+/// `half-cheetah-dir-v2`'s task: run forward (+1) or backward (−1).
 public struct HalfCheetahDirectionTask: HalfCheetahTask {
     public static let kind = "half-cheetah-dir"
-    public static let environmentID = "half-cheetah-dir-v1"
+    public static let environmentID = "half-cheetah-dir-v2"
     public static let defaultTask = HalfCheetahDirectionTask(direction: 1)
     /// +1 forward, −1 backward.
     public var direction: Int

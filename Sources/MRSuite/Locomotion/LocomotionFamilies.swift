@@ -9,11 +9,11 @@ import Glibc
 ///
 /// | benchmark | task parameter (sampled by `generate`) | train / test |
 /// | --- | --- | --- |
-/// | `half-cheetah-vel-v1` | v* ~ U[0, 2] m/s | 100 / 30 |
-/// | `half-cheetah-dir-v1` | d ∈ {+1, −1} (both splits hold both) | 2 / 2 |
-/// | `ant-vel-v1` | v* ~ U[0, 3] m/s | 100 / 30 |
-/// | `ant-dir-v1` | θ ~ U[0, 2π) | 100 / 30 |
-/// | `ant-goal-v1` | goal uniform in the disk of radius 3 m (r = 3√u, angle U[0, 2π)) | 150 / 30 |
+/// | `half-cheetah-vel-v2` | v* ~ U[0, 2] m/s | 100 / 30 |
+/// | `half-cheetah-dir-v2` | d ∈ {+1, −1} (both splits hold both) | 2 / 2 |
+/// | `ant-vel-v2` | v* ~ U[0, 3] m/s | 100 / 30 |
+/// | `ant-dir-v2` | θ ~ U[0, 2π) | 100 / 30 |
+/// | `ant-goal-v2` | goal uniform in the disk of radius 3 m (r = 3√u, angle U[0, 2π)) | 150 / 30 |
 ///
 /// Protocol of all five: metric `return`, horizon 200, K = 10 adaptation episodes and E = 3
 /// evaluation episodes per trial. K = 10 is garage's `MetaEvaluator` default (`n_exploration_eps`),

@@ -36,6 +36,19 @@ struct ManipulationTests {
         #expect(abs(c(0.672, 0.628, Vec3(0.051, 0.65, 0.021), .low) - 0.5) < 1e-12)
     }
 
+    @Test func localCagingMatchesMetaworld() {
+        // Values computed with Meta-World v3's pick-place / sweep / sweep-into caging code (reward_utils).
+        let oi = Vec3(0, 0.62, 0.02), ti = Vec3(0, 0.6, 0.15), o = Vec3(0.05, 0.65, 0.02)
+        func c(_ l: Double, _ r: Double, _ tcp: Vec3, effort: Double, radius: Double, xz: Double, _ kind: Shaping.LocalCaging) -> Double {
+            Shaping.localCaging(Shaping.CagingInput(leftPadY: l, rightPadY: r, tcp: tcp, initialTcp: ti, object: o, initialObject: oi, effort: effort),
+                                initialLeftPadY: 0.648, initialRightPadY: 0.552, objectRadius: radius, xzThreshold: xz, kind: kind)
+        }
+        #expect(abs(c(0.71, 0.57, Vec3(0.03, 0.64, 0.08), effort: 0.5, radius: 0.015, xz: 0.005, .effort) - 0.07288251924033538) < 1e-12)
+        #expect(abs(c(0.672, 0.628, Vec3(0.051, 0.65, 0.021), effort: 0.5, radius: 0.015, xz: 0.005, .effort) - 0.75) < 1e-12)
+        #expect(abs(c(0.71, 0.57, Vec3(0.03, 0.64, 0.08), effort: 0.5, radius: 0.02, xz: 0.005, .padsGripping(gripMargin: 0.03)) - 0.07288251924033538) < 1e-12)
+        #expect(abs(c(0.675, 0.625, Vec3(0.051, 0.65, 0.021), effort: -1, radius: 0.02, xz: 0.01, .padsGripping(gripMargin: 0.025)) - 1) < 1e-12)
+    }
+
     // MARK: observation
 
     @Test func layoutNamesEveryRangeAndGoalIsVisibleOutsideBenchmarks() throws {

@@ -69,9 +69,14 @@ def mw_figures(task, random_goals):
     return wins / len(tasks), float(np.mean(returns))
 
 
+ASSETS = None   # --assets: another Assets directory (e.g. an older revision's, with its binary)
+
+
 def evaluate(binary, benchmark, agent, directory, shard=None):
     out = os.path.join(directory, agent.split()[0].replace("/", "_").replace(":", "_") + ".json")
     cmd = [binary, "evaluate", "--agent", agent, "--benchmark", benchmark, "--seeds", "1", "--threads", "2", "--output", out]
+    if ASSETS:
+        cmd += ["--assets", ASSETS]
     if shard:
         cmd += ["--shard", shard]
     subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
@@ -81,14 +86,14 @@ def evaluate(binary, benchmark, agent, directory, shard=None):
     return t["successRate"], t["meanReturn"]
 
 
-def mrbench_figures(binary, task, version, random_shard, policy_shard):
+def mrbench_figures(binary, task, version, random_shard, policy_shard, expert=True, policy=True):
     bench = f"ml1-{task}-{version}"
-    taskset = os.path.join(ROOT, "Assets", "tasksets", bench + ".json")
+    taskset = os.path.join(ASSETS or os.path.join(ROOT, "Assets"), "tasksets", bench + ".json")
     agent = os.path.join(HERE, "mw_agent.py")
     with tempfile.TemporaryDirectory() as d:
-        policy, _ = evaluate(binary, bench, f"cmd:{sys.executable} {agent} --mode policy --task {task} --taskset {taskset}", d,
-                             shard=policy_shard if policy_shard != "1/1" else None)
-        expert, _ = evaluate(binary, bench, "expert", d, shard=policy_shard if policy_shard != "1/1" else None)
+        policy = evaluate(binary, bench, f"cmd:{sys.executable} {agent} --mode policy --task {task} --taskset {taskset}", d,
+                          shard=policy_shard if policy_shard != "1/1" else None)[0] if policy else None
+        expert = evaluate(binary, bench, "expert", d, shard=policy_shard if policy_shard != "1/1" else None)[0] if expert else None
         os.makedirs(os.path.join(d, "r"))
         _, random_return = evaluate(binary, bench, f"cmd:{sys.executable} {agent} --mode random --taskset {taskset}",
                                     os.path.join(d, "r"), shard=random_shard)
@@ -118,8 +123,13 @@ def main():
     ap.add_argument("--policy-shard", default="1/1", help="run the policy and expert on shard K/N of the 40 goals")
     ap.add_argument("--reference", default=os.path.join(HERE, "mw_v3_reference.json"),
                     help="Meta-World's side, cached (computed and written when a task is missing)")
+    ap.add_argument("--skip-expert", action="store_true", help="leave out mrbench's expert (read it from the leaderboard entries)")
+    ap.add_argument("--skip-policy", action="store_true", help="leave out Meta-World's policy on mrbench (random returns only)")
+    ap.add_argument("--assets", help="the Assets directory to evaluate on (default: the repository's)")
     ap.add_argument("--json")
     args = ap.parse_args()
+    global ASSETS
+    ASSETS = os.path.abspath(args.assets) if args.assets else None
     shard = f"1/{GOALS // args.random_goals}"   # entries 0, k, 2k…: the Meta-World side uses the same indices
     reference = {}
     if os.path.exists(args.reference):
@@ -133,7 +143,7 @@ def main():
                 json.dump(reference, f, indent=1, sort_keys=True)
         rows[task] = dict(reference[task])
         if args.mrbench:
-            p, e, r = mrbench_figures(args.mrbench, task, args.version, shard, args.policy_shard)
+            p, e, r = mrbench_figures(args.mrbench, task, args.version, shard, args.policy_shard, expert=not args.skip_expert, policy=not args.skip_policy)
             rows[task].update(mw_policy_on_mrbench=p, mrbench_expert=e, random_return_mrbench=r)
         print(task, json.dumps(rows[task]), file=sys.stderr, flush=True)
     if not args.mrbench:
@@ -142,7 +152,7 @@ def main():
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for t, r in rows.items():
         ratio = r["random_return_mrbench"] / r["random_return_mw"] if r["random_return_mw"] else float("nan")
-        print(f"| {t} | {r['mw_policy_on_mw']:.0%} | {r['mw_policy_on_mrbench']:.0%} | {r['mrbench_expert']:.0%} | "
+        print(f"| {t} | {r['mw_policy_on_mw']:.0%} | {'—' if r['mw_policy_on_mrbench'] is None else format(r['mw_policy_on_mrbench'], '.0%')} | {'—' if r['mrbench_expert'] is None else format(r['mrbench_expert'], '.0%')} | "
               f"{r['random_return_mw']:.1f} | {r['random_return_mrbench']:.1f} | {ratio:.2f} |")
     if args.json:
         with open(args.json, "w") as f:

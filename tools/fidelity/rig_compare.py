@@ -3,6 +3,11 @@
 
     /work/venv-mw/bin/python tools/fidelity/rig_compare.py --mrbench .build/release/mrbench --env ml10/pick-place-v2
 
+With --assets (one per --mrbench, '-' for the repository's) an older build runs on its own assets,
+e.g. the v1 column: `git archive 91ec208 Assets | tar -x -C /tmp/assets-v1`, a build of that
+revision as /tmp/mrbench-v1, then `--mrbench /tmp/mrbench-v1 --env ml10/pick-place-v1 --assets
+/tmp/assets-v1/Assets --label v1`.
+
 Meta-World runs in-process (pick-place-v3, MT1 task 0); mrbench runs the same sequences through
 `mrbench render` with mw_agent.py --mode probe as the external agent. Prints a Markdown table.
 """
@@ -48,14 +53,15 @@ def mw_traces():
     return out, tcp
 
 
-def mrbench_traces(binary, env):
+def mrbench_traces(binary, env, assets=None):
     out = {}
     with tempfile.TemporaryDirectory() as d:
         for name in ["gripper", "lag", "down"]:
             log = os.path.join(d, name + ".jsonl")
             agent = f"cmd:{sys.executable} {os.path.join(HERE, 'mw_agent.py')} --mode probe --sequence {name} --log {log}"
             subprocess.run([binary, "render", "--env", env, "--agent", agent, "--every", "500", "--size", "16x16",
-                            "--out", os.path.join(d, "render")], check=True, capture_output=True)
+                            "--out", os.path.join(d, "render")] + (["--assets", assets] if assets else []),
+                           check=True, capture_output=True)
             with open(log) as f:
                 out[name] = [json.loads(line) for line in f]
     return out
@@ -66,12 +72,14 @@ def main():
     ap.add_argument("--mrbench", action="append", required=True, help="binary (repeat to compare builds)")
     ap.add_argument("--env", action="append", required=True, help="environment id per binary")
     ap.add_argument("--label", action="append", help="column label per binary")
+    ap.add_argument("--assets", action="append", help="Assets directory per binary ('-': the repository's)")
     args = ap.parse_args()
     mw, tcp = mw_traces()
     cols = [("Meta-World v3", metrics(mw["gripper"], mw["lag"], mw["down"]))]
     labels = args.label or args.mrbench
-    for b, e, l in zip(args.mrbench, args.env, labels):
-        t = mrbench_traces(b, e)
+    assets = args.assets or ["-"] * len(args.mrbench)
+    for b, e, l, a in zip(args.mrbench, args.env, labels, assets):
+        t = mrbench_traces(b, e, None if a == "-" else a)
         cols.append((l, metrics(t["gripper"], t["lag"], t["down"])))
     print(f"Meta-World tcp below hand: {tcp:.4f} m")
     print("| quantity | " + " | ".join(c[0] for c in cols) + " |")

@@ -45,7 +45,7 @@ public enum EnvironmentError: Error, Equatable, Sendable, CustomStringConvertibl
 public protocol Environment<Task>: EpisodicEnvironment {
     associatedtype Task: TaskDescriptor
 
-    /// The versioned id, e.g. `ml10/drawer-open-v1`.
+    /// The versioned id, e.g. `ml10/drawer-open-v2`.
     var id: String { get }
     var observationSpace: BoxSpace { get }
     var observationLayout: ObservationLayout { get }

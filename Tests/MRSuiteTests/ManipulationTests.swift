@@ -36,6 +36,40 @@ struct ManipulationTests {
         #expect(abs(c(0.672, 0.628, Vec3(0.051, 0.65, 0.021), .low) - 0.5) < 1e-12)
     }
 
+    @Test func localCagingMatchesMetaworld() {
+        // Values computed with Meta-World v3's pick-place / sweep / sweep-into caging code (reward_utils).
+        let oi = Vec3(0, 0.62, 0.02), ti = Vec3(0, 0.6, 0.15), o = Vec3(0.05, 0.65, 0.02)
+        func c(_ l: Double, _ r: Double, _ tcp: Vec3, effort: Double, radius: Double, xz: Double, _ kind: Shaping.LocalCaging) -> Double {
+            Shaping.localCaging(Shaping.CagingInput(leftPadY: l, rightPadY: r, tcp: tcp, initialTcp: ti, object: o, initialObject: oi, effort: effort),
+                                initialLeftPadY: 0.648, initialRightPadY: 0.552, objectRadius: radius, xzThreshold: xz, kind: kind)
+        }
+        #expect(abs(c(0.71, 0.57, Vec3(0.03, 0.64, 0.08), effort: 0.5, radius: 0.015, xz: 0.005, .effort) - 0.07288251924033538) < 1e-12)
+        #expect(abs(c(0.672, 0.628, Vec3(0.051, 0.65, 0.021), effort: 0.5, radius: 0.015, xz: 0.005, .effort) - 0.75) < 1e-12)
+        #expect(abs(c(0.71, 0.57, Vec3(0.03, 0.64, 0.08), effort: 0.5, radius: 0.02, xz: 0.005, .padsGripping(gripMargin: 0.03)) - 0.07288251924033538) < 1e-12)
+        #expect(abs(c(0.675, 0.625, Vec3(0.051, 0.65, 0.021), effort: -1, radius: 0.02, xz: 0.01, .padsGripping(gripMargin: 0.025)) - 1) < 1e-12)
+    }
+
+    // MARK: the rig's timing (Meta-World v3, measured with tools/fidelity/rig_compare.py)
+
+    @Test func rigMatchesMetaworldTiming() throws {
+        let env = try SawyerEnvironment<PickPlaceTask>()
+        var o = env.reset(seed: 0)
+        #expect(abs(Double(o[2]) - (0.2 - SawyerRig.restingSag)) < 1e-6)
+        #expect(abs(env.rig.handPosition.z - env.rig.tcp.z - 0.045) < 1e-6)     // tcp 4.5 cm below the hand
+        #expect(o[3] == 1)                                                       // open: 0.1 apart
+        // Fingers: half closed after 9 steps (Meta-World: 9), not after 2.
+        var opening: [Float] = [o[3]]
+        for _ in 0..<20 { o = try env.step([0, 0, 0, 1]).observation; opening.append(o[3]) }
+        let half = (opening[0] + opening[20]) / 2
+        #expect(opening.firstIndex { $0 <= half } == 9)
+        #expect(abs(Double(opening[20]) - 0.3) < 0.01)
+        // Hand: 20 steps of +x move it 16.4 cm (Meta-World 16.2), not 18.8.
+        o = env.reset(seed: 0)
+        let x0 = o[0]
+        for _ in 0..<20 { o = try env.step([1, 0, 0, -1]).observation }
+        #expect(abs(Double(o[0] - x0) - 0.162) < 0.01)
+    }
+
     // MARK: observation
 
     @Test func layoutNamesEveryRangeAndGoalIsVisibleOutsideBenchmarks() throws {
@@ -50,7 +84,7 @@ struct ManipulationTests {
         #expect(Array(o[36..<39]) == [Float(-0.05), Float(0.85), Float(0.2)])
         #expect(Array(o[0..<18]) == Array(o[18..<36]))          // previous := current on reset
         #expect(abs(Double(o[4]) - 0.05) < 1e-3 && abs(Double(o[5]) - 0.65) < 1e-3)
-        #expect(abs(Double(o[1]) - 0.6) < 1e-6 && abs(Double(o[2]) - 0.2) < 1e-3)  // hand at its start
+        #expect(abs(Double(o[1]) - 0.6) < 1e-6 && abs(Double(o[2]) - (0.2 - SawyerRig.restingSag)) < 1e-3)  // hand hanging at its start
     }
 
     static let benchmarkIDs = ManipulationFamilies.benchmarks.map(\.id)
@@ -112,12 +146,12 @@ struct ManipulationTests {
     @Test func everyTaskHasItsSuccessTerm() {
         for t in ManipulationFamilies.tasks { #expect(Self.successTerm[t.name] != nil, "\(t.name)") }
         #expect(ManipulationFamilies.tasks.count == 15)
-        #expect(ManipulationFamilies.benchmarks.map(\.id).contains("ml10-v1"))
+        #expect(ManipulationFamilies.benchmarks.map(\.id).contains("ml10-v2"))
     }
 
     @Test(arguments: ManipulationFamilies.tasks.map(\.name))
     func expertSucceedsAndBeatsRandom(task: String) throws {
-        let b = try Registry.benchmark("ml1-\(task)-v1")
+        let b = try Registry.benchmark("ml1-\(task)-v2")
         let set = try b.taskSet()
         var expertReturn = 0.0, randomReturn = 0.0
         for entry in [set.train[0], set.train[1], set.test[0]] {

@@ -154,7 +154,7 @@ struct TrainCLITests {
         #expect(r4.status != 0 && r4.stderr.contains("already holds a run"))
         let r5 = try mrbench(["evaluate", "--agent", "rl2:" + dir + "/bad.json", "--benchmark", "point-nav-v1", "--seeds", "1", "--output", dir + "/e.json"])
         #expect(r5.status != 0 && r5.stderr.contains("not an MRNeural checkpoint"))
-        let r6 = try mrbench(["evaluate", "--agent", "rl2:" + dir + "/y/checkpoint.mrnc", "--benchmark", "ml1-reach-v1", "--seeds", "1", "--output", dir + "/f.json"])
+        let r6 = try mrbench(["evaluate", "--agent", "rl2:" + dir + "/y/checkpoint.mrnc", "--benchmark", "ml1-reach-v2", "--seeds", "1", "--output", dir + "/f.json"])
         #expect(r6.status != 0 && r6.stderr.contains("trained for 2 observations"))
     }
 }

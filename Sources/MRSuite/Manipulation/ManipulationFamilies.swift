@@ -45,7 +45,7 @@ public enum ManipulationFamilies {
         SawyerTaskRecord(LeverPullTask.self),
     ]
 
-    /// The 15 tasks of ML10 (10 train, 5 test); `ml10-v1` is registered only when all exist.
+    /// The 15 tasks of ML10 (10 train, 5 test); `ml10-v2` is registered only when all exist.
     static let ml10Train = ["reach", "push", "pick-place", "door-open", "drawer-close", "button-press-topdown", "peg-insert-side", "window-open", "sweep", "basketball"]
     static let ml10Test = ["drawer-open", "door-close", "shelf-place", "sweep-into", "lever-pull"]
 
@@ -70,9 +70,9 @@ public enum ManipulationFamilies {
     /// Learners see rewards × 0.1: Meta-World's per-step rewards lie in [0, 10] (Meta-World+ scales RL²'s reward input by 1/10).
     static let rewardScale = 0.1
 
-    /// `ml1-<task>-v1`: 50 train and 40 held-out test goals of one task, goal hidden.
+    /// `ml1-<task>-v2`: 50 train and 40 held-out test goals of one task, goal hidden.
     static func ml1(_ r: SawyerTaskRecord) -> BenchmarkSpec {
-        let id = "ml1-\(r.name)-v1"
+        let id = "ml1-\(r.name)-v2"
         return BenchmarkSpec(
             id: id, summary: "ML1 \(r.name): 50 train / 40 test goals of one Sawyer task, goal hidden", evaluation: protocol_,
             models: rigModels + [r.scene], defaultSeed: seed, hidesGoal: true, rewardScale: rewardScale,
@@ -84,20 +84,20 @@ public enum ManipulationFamilies {
             makeEnvironment: hiddenFactory())
     }
 
-    /// `ml10-v1`: the 10 train tasks × 50 goals, the 5 test tasks × 40 goals, goal hidden.
+    /// `ml10-v2`: the 10 train tasks × 50 goals, the 5 test tasks × 40 goals, goal hidden.
     static func ml10() -> BenchmarkSpec? {
         let byName = Dictionary(uniqueKeysWithValues: tasks.map { ($0.name, $0) })
         guard (ml10Train + ml10Test).allSatisfy({ byName[$0] != nil }) else { return nil }
         let train = ml10Train.map { byName[$0]! }, test = ml10Test.map { byName[$0]! }
         return BenchmarkSpec(
-            id: "ml10-v1", summary: "ML10: 10 Sawyer train tasks × 50 goals, 5 held-out test tasks × 40 goals, goal hidden", evaluation: protocol_,
+            id: "ml10-v2", summary: "ML10: 10 Sawyer train tasks × 50 goals, 5 held-out test tasks × 40 goals, goal hidden", evaluation: protocol_,
             models: rigModels + (train + test).map(\.scene), defaultSeed: seed, hidesGoal: true, rewardScale: rewardScale,
             generate: { s in
                 let root = SeededGenerator(seed: s)
                 var tr: [TaskSetEntry] = [], te: [TaskSetEntry] = []
                 for r in train { var g = root.derived("train/\(r.name)"); tr += try entries(r, count: 50, &g) }
                 for r in test { var g = root.derived("test/\(r.name)"); te += try entries(r, count: 40, &g) }
-                return TaskSet(benchmark: "ml10-v1", seed: s, train: tr, test: te)
+                return TaskSet(benchmark: "ml10-v2", seed: s, train: tr, test: te)
             },
             makeEnvironment: hiddenFactory())
     }

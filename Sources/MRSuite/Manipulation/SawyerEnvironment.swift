@@ -1,26 +1,27 @@
 import MRCore
 import MRPhysics
 
-/// An `ml10/<task>-v1` environment: the shared Sawyer rig composed with one `SawyerTask`.
+/// An `ml10/<task>-v2` environment: the shared Sawyer rig composed with one `SawyerTask`.
 ///
 /// | action | meaning | scaling |
 /// | --- | --- | --- |
 /// | 0…2 | Δx, Δy, Δz of the mocap target | × 0.01 m, target clipped to the task's hand bounds |
-/// | 3 | gripper effort (+1 closes) | × 25 N on each finger |
+/// | 3 | gripper command u (+1 closes, 0 and −1 open) | Meta-World's finger servo: position target u on each finger (kp 400, armature 100, damping 1000; half closed after 9 steps), at most 25 N on each pad |
 ///
 /// | observation | meaning |
 /// | --- | --- |
-/// | 0…2 | hand position (the tcp, midway between the pads, is 0.03 m below it) |
-/// | 3 | gripper opening: pad distance / 0.1, clipped to [0, 1] |
+/// | 0…2 | hand position (the tcp, between the pads' lower edges, is 0.045 m below it; the hand trails its mocap target by 3–4 cm when moving, as in Meta-World) |
+/// | 3 | gripper opening: pad distance / 0.1, clipped to [0, 1] (open 1.0, closed on nothing 0.3) |
 /// | 4…6, 7…10 | object 1 position, quaternion (x, y, z, w) |
 /// | 11…13, 14…17 | object 2 position, quaternion (zeros where the task has none) |
 /// | 18…35 | the same 18 numbers one step earlier (equal to the current ones after reset) |
 /// | 36…38 | goal position; zeros when the goal is hidden (ML1 / ML10 benchmarks) |
 ///
-/// Reward: Meta-World v2 style in [0, 10] per task (see each task's doc comment); success per step
+/// Reward: Meta-World v3's (its "v2" reward functions) in [0, 10] per task (see each task's doc comment); success per step
 /// as the task defines it (`StepInfo.success`). Horizon 500 control steps of 12.5 ms
 /// (0.0025 s × 5 substeps); never terminated. Reset restores the scene's build state, moves the
-/// hand to the task's start (fingers open) and places the objects from the task descriptor; the
+/// hand to the task's start (fingers open; the mocap at the start, the hand hanging 7.4 mm below it at
+/// rest, as Meta-World's hand hangs 5 mm below its target) and places the objects from the task descriptor; the
 /// seed is not needed (the descriptor fixes everything, as in Meta-World's ML benchmarks).
 public final class SawyerEnvironment<T: SawyerTask>: PhysicsEnvironment {
     public typealias Task = T.Descriptor
@@ -128,9 +129,9 @@ public final class SawyerEnvironment<T: SawyerTask>: PhysicsEnvironment {
         return StepResult(observation: obs, reward: e.reward, status: .running, info: StepInfo(success: e.success, terms: e.terms))
     }
 
-    public func snapshot() -> EnvironmentSnapshot { physicsSnapshot((definition, previous)) }
+    public func snapshot() -> EnvironmentSnapshot { physicsSnapshot((definition, previous, rig.fingers)) }
 
     public func restore(_ snapshot: EnvironmentSnapshot) throws {
-        (definition, previous) = try restorePhysics(snapshot, as: (T, [Float]).self)
+        (definition, previous, rig.fingers) = try restorePhysics(snapshot, as: (T, [Float], FingerServo).self)
     }
 }

@@ -9,7 +9,7 @@ import MRPhysics
 /// the environment's snapshot captures it whole.
 public protocol SawyerTask: Sendable {
     associatedtype Descriptor: TaskDescriptor
-    /// The Meta-World name ("pick-place"); the environment id is `ml10/<name>-v1`.
+    /// The Meta-World name ("pick-place"); the environment id is `ml10/<name>-v2`.
     static var name: String { get }
     /// The scene file, relative to the assets directory ("models/ml10_pick_place.xml").
     static var scene: String { get }
@@ -46,7 +46,7 @@ extension SawyerTask {
     public static var handInitial: Vec3 { SawyerRig.buildHandPosition }
     public static var handLow: Vec3 { SawyerRig.defaultHandLow }
     public static var handHigh: Vec3 { SawyerRig.defaultHandHigh }
-    public static var identifier: String { "ml10/\(name)-v1" }
+    public static var identifier: String { "ml10/\(name)-v2" }
 }
 
 extension SawyerTask where Descriptor == SawyerGoal {

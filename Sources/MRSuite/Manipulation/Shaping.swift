@@ -94,4 +94,43 @@ public enum Shaping {
         }
         return out
     }
+
+    /// What Meta-World v3's pick-place, sweep and sweep-into compute in their own
+    /// `_gripper_caging_reward` overrides (they replace the shared one above).
+    public enum LocalCaging: Sendable {
+        /// pick-place: (hamacher(caging, gripping) + caging) / 2 with gripping = the clipped
+        /// gripper effort once caging > 0.97.
+        case effort
+        /// sweep (grip margin obj radius + 0.01) and sweep-into (+ 0.005): (caging + gripping) / 2
+        /// with gripping = the pads within `gripMargin` of the object in y once caging > 0.95 (the
+        /// gripper effort is not used).
+        case padsGripping(gripMargin: Double)
+    }
+
+    /// The task-local caging term of Meta-World v3's pick-place, sweep and sweep-into: each pad's
+    /// signed y distance to the object (left pad − object, object − right pad) within (radius,
+    /// 0.05), margins |(|object y − pad y at the start|) − 0.05|; the tcp within `xzThreshold` of the
+    /// object in x–z, margin ‖(object − tcp)_xz at the start‖ − `xzThreshold`; caging = their
+    /// Hamacher product; combined with gripping as `kind` says.
+    public static func localCaging(_ s: CagingInput, initialLeftPadY: Double, initialRightPadY: Double, objectRadius: Double,
+                                   xzThreshold: Double, kind: LocalCaging) -> Double {
+        let padThreshold = 0.05
+        let dRight = s.object.y - s.rightPadY, dLeft = s.leftPadY - s.object.y
+        let mRight = abs(abs(s.object.y - initialRightPadY) - padThreshold), mLeft = abs(abs(s.object.y - initialLeftPadY) - padThreshold)
+        let cagingY = hamacher(tolerance(dRight, bounds: (objectRadius, padThreshold), margin: mRight),
+                               tolerance(dLeft, bounds: (objectRadius, padThreshold), margin: mLeft))
+        func xz(_ a: Vec3, _ b: Vec3) -> Double { ((a.x - b.x) * (a.x - b.x) + (a.z - b.z) * (a.z - b.z)).squareRoot() }
+        let cagingXZ = tolerance(xz(s.tcp, s.object), bounds: (0, xzThreshold), margin: xz(s.initialObject, s.initialTcp) - xzThreshold)
+        let caging = hamacher(cagingY, cagingXZ)
+        switch kind {
+        case .effort:
+            let gripping = caging > 0.97 ? min(max(s.effort, 0), 1) : 0
+            return (hamacher(caging, gripping) + caging) / 2
+        case let .padsGripping(g):
+            let grippingY = hamacher(tolerance(dRight, bounds: (objectRadius, g), margin: mRight),
+                                     tolerance(dLeft, bounds: (objectRadius, g), margin: mLeft))
+            return (caging + (caging > 0.95 ? grippingY : 0)) / 2
+        }
+    }
 }
+

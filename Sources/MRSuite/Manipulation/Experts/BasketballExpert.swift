@@ -1,6 +1,6 @@
 import MRCore
 
-/// Scripted expert for `ml10/basketball-v1`: grasp the ball, lift it above the rim, carry it over
+/// Scripted expert for `ml10/basketball-v2`: grasp the ball, lift it above the rim, carry it over
 /// the hoop and lower it into the ring.
 final class BasketballExpert: GraspingExpert {
     let goal: Vec3

@@ -1,6 +1,6 @@
 import MRCore
 
-/// Scripted expert for `ml10/button-press-topdown-v1`: hover over the button with the gripper
+/// Scripted expert for `ml10/button-press-topdown-v2`: hover over the button with the gripper
 /// closed, then push straight down past the goal depth.
 final class ButtonPressTopdownExpert: SawyerExpert {
     let goal: Vec3

@@ -4,7 +4,7 @@ import MRCore
 import Glibc
 #endif
 
-/// Scripted expert for `ml10/door-open-v1` and `ml10/door-close-v1` (one routine, two swing
+/// Scripted expert for `ml10/door-open-v2` and `ml10/door-close-v2` (one routine, two swing
 /// directions; the hinge is known from the privileged door position). Opening: come down with the
 /// gripper closed into the gap between the handle bar and the panel, then pull the bar along the
 /// swing's tangent. Closing: come down on the outside of the handle and push it along the closing
@@ -26,7 +26,7 @@ final class DoorExpert: SawyerExpert {
         let local = DoorParts.handleOffset
         let theta = atan2(local.y, local.x) - atan2(r.y, r.x)
         let normal = Vec3(sin(theta), cos(theta), 0)
-        let contact = opening ? h + normal * 0.05 : h + tOpen * 0.045
+        let contact = opening ? h + normal * 0.03 : h + tOpen * 0.045
         let push = opening ? contact + tOpen * 0.04 : h - tOpen * 0.03
         if !engaged {
             let xy = Self.xyDistance(tcp, contact)

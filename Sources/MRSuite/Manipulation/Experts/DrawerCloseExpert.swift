@@ -1,6 +1,6 @@
 import MRCore
 
-/// Scripted expert for `ml10/drawer-close-v1`: come down in front of the handle with the gripper
+/// Scripted expert for `ml10/drawer-close-v2`: come down in front of the handle with the gripper
 /// closed, then push the drawer shut.
 final class DrawerCloseExpert: SawyerExpert {
     let goal: Vec3

@@ -1,6 +1,6 @@
 import MRCore
 
-/// Scripted expert for `ml10/drawer-open-v1`: come down over the handle with the pads open
+/// Scripted expert for `ml10/drawer-open-v2`: come down over the handle with the pads open
 /// (straddling the bar), then pull toward the goal.
 final class DrawerOpenExpert: SawyerExpert {
     let goal: Vec3

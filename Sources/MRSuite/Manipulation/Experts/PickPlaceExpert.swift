@@ -1,6 +1,6 @@
 import MRCore
 
-/// Scripted expert for `ml10/pick-place-v1`: grasp the puck, lift it and carry it to the goal.
+/// Scripted expert for `ml10/pick-place-v2`: grasp the puck, lift it and carry it to the goal.
 final class PickPlaceExpert: GraspingExpert {
     let goal: Vec3
     init(_ d: SawyerGoal) { goal = d.goal }

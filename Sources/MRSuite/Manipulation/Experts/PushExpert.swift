@@ -1,6 +1,6 @@
 import MRCore
 
-/// Scripted expert for `ml10/push-v1`: grasp the puck and drag it along the table to the goal.
+/// Scripted expert for `ml10/push-v2`: grasp the puck and drag it along the table to the goal.
 final class PushExpert: GraspingExpert {
     let goal: Vec3
     init(_ d: SawyerGoal) { goal = d.goal }

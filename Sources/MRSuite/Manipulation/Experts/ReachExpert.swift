@@ -1,6 +1,6 @@
 import MRCore
 
-/// Scripted expert for `ml10/reach-v1`: head straight for the goal, gripper open.
+/// Scripted expert for `ml10/reach-v2`: head straight for the goal, gripper open.
 final class ReachExpert: SawyerExpert {
     let goal: Vec3
     init(_ d: SawyerGoal) { goal = d.goal }

@@ -1,6 +1,6 @@
 import MRCore
 
-/// Scripted expert for `ml10/shelf-place-v1`: grasp the puck, lift it above the board's height in
+/// Scripted expert for `ml10/shelf-place-v2`: grasp the puck, lift it above the board's height in
 /// front of the shelf, slide it in over the board and set it at the goal.
 final class ShelfPlaceExpert: GraspingExpert {
     let goal: Vec3

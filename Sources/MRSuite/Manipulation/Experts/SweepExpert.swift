@@ -1,6 +1,6 @@
 import MRCore
 
-/// Scripted expert for `ml10/sweep-v1`: grasp the puck and slide it along the table to the goal.
+/// Scripted expert for `ml10/sweep-v2`: grasp the puck and slide it along the table to the goal.
 final class SweepExpert: GraspingExpert {
     let goal: Vec3
     init(_ d: SawyerGoal) { goal = d.goal }

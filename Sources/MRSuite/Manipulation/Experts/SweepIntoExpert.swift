@@ -1,6 +1,6 @@
 import MRCore
 
-/// Scripted expert for `ml10/sweep-into-v1`: grasp the puck and slide it along the table to the goal.
+/// Scripted expert for `ml10/sweep-into-v2`: grasp the puck and slide it along the table to the goal.
 final class SweepIntoExpert: GraspingExpert {
     let goal: Vec3
     init(_ d: SawyerGoal) { goal = d.goal }

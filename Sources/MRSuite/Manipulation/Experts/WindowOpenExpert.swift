@@ -1,6 +1,6 @@
 import MRCore
 
-/// Scripted expert for `ml10/window-open-v1`: come down on the −x side of the handle with the
+/// Scripted expert for `ml10/window-open-v2`: come down on the −x side of the handle with the
 /// gripper closed, then push it along +x past the goal.
 final class WindowOpenExpert: SawyerExpert {
     let goal: Vec3

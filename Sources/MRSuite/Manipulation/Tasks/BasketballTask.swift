@@ -1,9 +1,10 @@
 import MRCore
 import MRPhysics
 
-/// `ml10/basketball-v1`: pick a ball up and put it through the hoop.
+/// `ml10/basketball-v2`: pick a ball up and put it through the hoop.
 ///
-/// `fixture` is the basket position B; the goal (target) is the hoop centre B + (0, −0.083, 0.3).
+/// `fixture` is the basket position B; the goal (target) is B + (0, −0.083, 0.3), 5 cm above the
+/// hoop's centre (Meta-World's hoop is at 0.25, its reward target at 0.3).
 /// Reward (Meta-World v2 `SawyerBasketballEnvV3`): hamacher(grasp, in_place) with in_place =
 /// tolerance(‖(ball − target) ⊙ (1, 1, 2)‖, (0, 0.08), margin ‖(ball start − target) ⊙ (1, 1, 2)‖, long
 /// tail) and grasp = caging (obj radius 0.025, pad threshold 0.06, xz threshold 0.005, high density),

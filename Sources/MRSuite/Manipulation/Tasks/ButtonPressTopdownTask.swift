@@ -1,7 +1,7 @@
 import MRCore
 import MRPhysics
 
-/// `ml10/button-press-topdown-v1`: press a button down from above.
+/// `ml10/button-press-topdown-v2`: press a button down from above.
 ///
 /// Object 1 is the centre of the button's top face (0.03 above the box origin at rest); the goal is
 /// the top pressed 0.04 m (box origin − 0.01 in z). Reward (Meta-World v2

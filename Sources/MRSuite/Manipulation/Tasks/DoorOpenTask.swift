@@ -5,7 +5,7 @@ import MRPhysics
 import Glibc
 #endif
 
-/// `ml10/door-open-v1`: swing a hinged door open toward the robot by its handle.
+/// `ml10/door-open-v2`: swing a hinged door open toward the robot by its handle.
 ///
 /// Object 1 is the handle. Reward (Meta-World v2 `SawyerDoorEnvV3`): 2 · hamacher(ready, (effort + 1)/2)
 /// + 8 · opened, where ready = hamacher(above the funnel floor around the handle, tolerance(‖hand −

@@ -1,7 +1,7 @@
 import MRCore
 import MRPhysics
 
-/// `ml10/drawer-close-v1`: push a drawer that starts 0.15 m open shut.
+/// `ml10/drawer-close-v2`: push a drawer that starts 0.15 m open shut.
 ///
 /// Object 1 is the handle. Reward (Meta-World v2 `SawyerDrawerCloseEnvV3`): 10 · hamacher(reach,
 /// in_place), reach = hamacher(tolerance(‖handle − tcp‖, (0, 0.005), margin |‖handle start − tcp

@@ -5,14 +5,14 @@ import MRPhysics
 import Glibc
 #endif
 
-/// `ml10/lever-pull-v1`: lift a lever arm (radius 0.2 m) from pointing at the robot to pointing up.
+/// `ml10/lever-pull-v2`: lift a lever arm (radius 0.2 m) from pointing at the robot to pointing up.
 ///
-/// Object 1 is the arm's end. Reward (after Meta-World v2 `SawyerLeverPullEnvV3`): 10 ·
-/// hamacher(ready, in_place), in_place = tolerance(‖end − goal‖, (0, 0.04), margin ‖end start − goal‖,
-/// long tail); ready = tolerance(‖(lift point − under-grip point) ⊙ (4, 1, 4)‖, (0, 0.02), margin at
-/// the start, long tail). Meta-World measures ready from the arm's "shoulder" (hand + (0, 0.055, 0.07));
-/// this rig lifts with its pads under the lever's grip, so the lift point is the tcp and the
-/// target point 0.034 below the grip's centre (arm end + (0.06, 0, 0)). Success: |angle − π/2| ≤ π/24.
+/// Object 1 is the arm's end (Meta-World's `leverStart` site, the centre of the ball on the arm's
+/// end). Reward (Meta-World v3 `SawyerLeverPullEnvV3`, its v2 reward): 10 · hamacher(ready, in_place)
+/// with ready = tolerance(‖(hand + (0, 0.055, 0.07) − end) ⊙ (4, 1, 4)‖, (0, 0.02), margin ‖(tcp start
+/// + (0, 0.055, 0.07) − end start) ⊙ (4, 1, 4)‖, long tail) (Meta-World's "shoulder" under the lever:
+/// the hand position, obs[:3], now; the tcp at the start) and in_place = tolerance(‖end − goal‖,
+/// (0, 0.04), margin ‖end start − goal‖, long tail). Success: |angle − π/2| ≤ π/24.
 /// Goals: lever base (−0.1, 0.7, 0)…(0.1, 0.8, 0), goal = base + (0.12, 0, 0.45); hand starts at
 /// (0, 0.4, 0.2); hand z may go down to −0.15 (Meta-World's bounds).
 public struct LeverPullTask: SawyerTask {
@@ -47,10 +47,9 @@ public struct LeverPullTask: SawyerTask {
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
         let e = arm.position(rig)
-        let under = Vec3(0, 0, -0.034) + Self.gripOffset
-        let scale = Vec3(4, 1, 4)
-        let ready = Shaping.tolerance((rig.tcp - (e + under)).scaled(scale).norm, bounds: (0, 0.02),
-                                      margin: (start.tcp - (start.object + under)).scaled(scale).norm)
+        let shoulder = Vec3(0, 0.055, 0.07), scale = Vec3(4, 1, 4)
+        let ready = Shaping.tolerance((rig.handPosition + shoulder - e).scaled(scale).norm, bounds: (0, 0.02),
+                                      margin: (start.tcp + shoulder - start.object).scaled(scale).norm)
         let inPlace = Shaping.tolerance((e - d.goal).norm, bounds: (0, 0.04), margin: (start.object - d.goal).norm)
         let angle = rig.simulation.jointPosition(axis)
         let err = abs(angle - Double.pi / 2)

@@ -1,9 +1,10 @@
 import MRCore
 import MRPhysics
 
-/// `ml10/peg-insert-side-v1`: pick up a peg lying on the table and insert its head into a box's side hole.
+/// `ml10/peg-insert-side-v2`: pick up a peg lying on the table and insert its head into a box's side hole.
 ///
-/// Object 1 is the peg's centre; its head is the −x end. `fixture` is the box position X, the goal
+/// Object 1 is the peg's grasp point (centre + (0.03, 0, 0.01), Meta-World's `pegGrasp` site); its
+/// head is the point 0.1 m from the centre toward −x (Meta-World's `pegHead`). `fixture` is the box position X, the goal
 /// X + (0.03, 0, 0.13) (the hole's mouth). Reward (Meta-World v2 `SawyerPegInsertionSideEnvV3`, without
 /// its two collision-box terms): hamacher(grasp, in_place) with in_place = tolerance(‖(head − goal) ⊙
 /// (1, 2, 2)‖, (0, 0.07), margin ‖(head start − goal) ⊙ (1, 2, 2)‖, long tail) and grasp = caging (obj
@@ -41,11 +42,18 @@ public struct PegInsertSideTask: SawyerTask {
     }
 
     func head(_ rig: SawyerRig) -> Vec3 { rig.simulation.bodyPose(peg.body).apply(Self.headOffset) }
+    /// The observed grasp point (Meta-World's `pegGrasp`).
+    static let graspOffset = Vec3(0.03, 0, 0.01)
+    func grasp(_ rig: SawyerRig) -> Vec3 { rig.simulation.bodyPose(peg.body).apply(Self.graspOffset) }
 
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { peg.observed(rig) }
+    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) {
+        let (_, q) = rig.observedPose(peg.body)
+        return (grasp(rig), q, nil, nil)
+    }
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
-        let o = peg.position(rig), h = head(rig)
+        // As Meta-World: the grasp point against the peg body's start for the lift test and the caging.
+        let o = grasp(rig), h = head(rig)
         let scale = Vec3(1, 2, 2)
         let err = (h - d.goal).scaled(scale).norm, err0 = (headInitial - d.goal).scaled(scale).norm
         let inPlace = Shaping.tolerance(err, bounds: (0, 0.07), margin: err0)

@@ -1,10 +1,11 @@
 import MRCore
 import MRPhysics
 
-/// `ml10/pick-place-v1`: pick a puck up and hold it at a goal in the air.
+/// `ml10/pick-place-v2`: pick a puck up and hold it at a goal in the air.
 ///
-/// Reward (Meta-World v2 `SawyerPickPlaceEnvV3`): hamacher(caging, in_place) with caging (obj
-/// radius 0.015, pad threshold 0.05, xz threshold 0.005) and in_place = tolerance(‖obj − goal‖,
+/// Reward (Meta-World v3 `SawyerPickPlaceEnvV3`, its v2 reward): hamacher(grasp, in_place) with
+/// grasp = pick-place's own caging (`Shaping.localCaging`: obj radius 0.015, pads within 0.05 in y,
+/// xz threshold 0.005; (hamacher(caging, effort once caging > 0.97) + caging) / 2) and in_place = tolerance(‖obj − goal‖,
 /// (0, 0.05), margin ‖obj start − goal‖, long tail); + 1 + 5 · in_place when the tcp is within
 /// 0.02 of the puck and the puck is lifted 0.01 above its start; 10 once ‖obj − goal‖ < 0.05.
 /// Success: ‖obj − goal‖ ≤ 0.07. Goals: puck (−0.1, 0.6, 0.02)…(0.1, 0.7, 0.02), goal
@@ -24,8 +25,9 @@ public struct PickPlaceTask: PuckTask {
     var puck: Puck
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
-        let p = puck.progress(toward: d.goal, inPlaceBounds: (0, 0.05), rig: rig, effort: action[3],
+        var p = puck.progress(toward: d.goal, inPlaceBounds: (0, 0.05), rig: rig, effort: action[3],
                               caging: CagingShape(objectRadius: 0.015, padThreshold: 0.05, xzThreshold: 0.005))
+        p.grasped = puck.localCaging(rig, object: p.object, effort: action[3], objectRadius: 0.015, xzThreshold: 0.005, kind: .effort)
         var r = Shaping.liftReward(grasped: p.grasped, inPlace: p.inPlace, lifted: puck.isLifted(p.object, rig: rig, tcpWithin: 0.02))
         if p.toGoal < 0.05 { r = 10 }
         return p.evaluation(reward: r, success: p.toGoal <= 0.07)

@@ -1,15 +1,18 @@
 import MRCore
 import MRPhysics
 
-/// Where an episode started (Meta-World's `obj_init_pos` and `init_tcp`): the object's (or
-/// handle's) position and the tcp, recorded at reset for the reward's margins.
+/// Where an episode started (Meta-World's `obj_init_pos`, `init_tcp`, `init_left_pad` and
+/// `init_right_pad`): the object's (or handle's) position, the tcp and the pads' y, recorded at
+/// reset for the reward's margins.
 struct EpisodeStart: Sendable {
     var object = Vec3.zero
     var tcp = Vec3.zero
+    var leftPadY = 0.0, rightPadY = 0.0
 
     mutating func record(object: Vec3, rig: SawyerRig) {
         self.object = object
         tcp = rig.tcp
+        leftPadY = rig.leftPadPosition.y; rightPadY = rig.rightPadPosition.y
     }
 }
 
@@ -53,6 +56,15 @@ struct Puck: Sendable {
             xzThreshold: shape.xzThreshold, density: shape.density)
     }
 
+    /// The task-local caging of Meta-World v3's pick-place, sweep and sweep-into
+    /// (`Shaping.localCaging`) for the object at `object` under gripper effort `effort`.
+    func localCaging(_ rig: SawyerRig, object: Vec3, effort: Float, objectRadius: Double, xzThreshold: Double, kind: Shaping.LocalCaging) -> Double {
+        Shaping.localCaging(
+            Shaping.CagingInput(leftPadY: rig.leftPadPosition.y, rightPadY: rig.rightPadPosition.y, tcp: rig.tcp, initialTcp: start.tcp,
+                                object: object, initialObject: start.object, effort: Double(effort)),
+            initialLeftPadY: start.leftPadY, initialRightPadY: start.rightPadY, objectRadius: objectRadius, xzThreshold: xzThreshold, kind: kind)
+    }
+
     /// Meta-World's "held and lifted" test: the tcp within `radius` of the object, the pads not
     /// shut, and the object 1 cm above where it started.
     func isLifted(_ object: Vec3, rig: SawyerRig, tcpWithin radius: Double) -> Bool {
@@ -69,16 +81,20 @@ struct Puck: Sendable {
         return PuckProgress(object: o, toGoal: toGoal, tcpToObject: tcpToObject, inPlace: inPlace, grasped: grasped)
     }
 
-    /// Meta-World's sweep reward, which `SawyerSweepEnvV3` and `SawyerSweepIntoGoalEnvV3` compute
-    /// alike: 2 · caging + 6 · hamacher(caging, in_place), caging with obj radius 0.02, pad threshold
-    /// 0.05, xz threshold 0.005, in_place bounds (0, 0.05); 10 once ‖obj − goal‖ < 0.05. Success:
-    /// ‖obj − goal‖ ≤ 0.05.
-    func sweepEvaluation(toward goal: Vec3, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
-        let p = progress(toward: goal, inPlaceBounds: (0, 0.05), rig: rig, effort: action[3],
-                         caging: CagingShape(objectRadius: 0.02, padThreshold: 0.05, xzThreshold: 0.005))
-        var r = 2 * p.grasped + 6 * Shaping.hamacher(p.grasped, p.inPlace)
-        if p.toGoal < 0.05 { r = 10 }
-        return p.evaluation(reward: r, success: p.toGoal <= 0.05)
+    /// Meta-World v3's sweep reward (`SawyerSweepEnvV3`, `SawyerSweepIntoGoalEnvV3`): 2 · grasp + 6 ·
+    /// hamacher(grasp, in_place), grasp = their own caging (`Shaping.localCaging`, obj radius 0.02,
+    /// pads gripping within `gripMargin`, xz threshold `xzThreshold`), in_place = tolerance(‖obj −
+    /// target‖, (0, 0.05), margin ‖obj start − target‖, long tail); 10 once ‖obj − target‖ < 0.05.
+    /// Success: ‖obj − target‖ ≤ 0.05.
+    func sweepEvaluation(toward target: Vec3, rig: SawyerRig, action: [Float], gripMargin: Double, xzThreshold: Double) -> SawyerEvaluation {
+        let o = position(rig)
+        let toGoal = (o - target).norm
+        let inPlace = Shaping.tolerance(toGoal, bounds: (0, 0.05), margin: (start.object - target).norm)
+        let grasped = localCaging(rig, object: o, effort: action[3], objectRadius: 0.02, xzThreshold: xzThreshold, kind: .padsGripping(gripMargin: gripMargin))
+        let p = PuckProgress(object: o, toGoal: toGoal, tcpToObject: (o - rig.tcp).norm, inPlace: inPlace, grasped: grasped)
+        var r = 2 * grasped + 6 * Shaping.hamacher(grasped, inPlace)
+        if toGoal < 0.05 { r = 10 }
+        return p.evaluation(reward: r, success: toGoal <= 0.05)
     }
 }
 
@@ -88,7 +104,7 @@ struct PuckProgress {
     let object: Vec3
     let toGoal: Double, tcpToObject: Double
     var inPlace: Double
-    let grasped: Double
+    var grasped: Double
 
     /// The task's evaluation with the terms grasp, in_place, obj_to_goal and tcp_to_obj.
     func evaluation(reward: Double, success: Bool) -> SawyerEvaluation {

@@ -1,7 +1,7 @@
 import MRCore
 import MRPhysics
 
-/// `ml10/push-v1`: push (or drag) a puck to a goal on the table.
+/// `ml10/push-v2`: push (or drag) a puck to a goal on the table.
 ///
 /// Reward (Meta-World v2 `SawyerPushEnvV3`): 2 · caging (obj radius 0.015, pad threshold 0.05,
 /// xz threshold 0.005, high density); when the tcp is within 0.02 of the puck, + 1 + that + 5 ·

@@ -1,7 +1,7 @@
 import MRCore
 import MRPhysics
 
-/// `ml10/reach-v1`: move the tcp to a goal point in the air; a puck on the table is a distractor.
+/// `ml10/reach-v2`: move the tcp to a goal point in the air; a puck on the table is a distractor.
 ///
 /// Reward (Meta-World v2 `SawyerReachEnvV3`): 10 · tolerance(‖tcp − goal‖, bounds (0, 0.05),
 /// margin ‖hand start − goal‖, long tail); term `in_place`. Success: ‖tcp − goal‖ ≤ 0.05.

@@ -1,7 +1,7 @@
 import MRCore
 import MRPhysics
 
-/// `ml10/shelf-place-v1`: pick a puck up and put it on a shelf board 0.28 m above the table.
+/// `ml10/shelf-place-v2`: pick a puck up and put it on a shelf board 0.28 m above the table.
 ///
 /// `fixture` is the shelf base S, the goal S + (0, 0, 0.3). Reward (Meta-World v2
 /// `SawyerShelfPlaceEnvV3`): hamacher(caging, in_place) with caging (obj radius 0.02, pad threshold

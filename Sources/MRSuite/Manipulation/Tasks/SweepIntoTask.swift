@@ -1,13 +1,15 @@
 import MRCore
 import MRPhysics
 
-/// `ml10/sweep-into-v1`: sweep a puck into the hole at (0, 0.84) (here a marked spot on the
+/// `ml10/sweep-into-v2`: sweep a puck into the hole at (0, 0.84) (here a marked spot on the
 /// unbounded table top: the goal is the puck resting there).
 ///
-/// Reward (Meta-World v2 `SawyerSweepIntoGoalEnvV3`): 2 · caging + 6 · hamacher(caging, in_place),
-/// caging with obj radius 0.02, pad threshold 0.05, xz threshold 0.005; in_place =
-/// tolerance(‖obj − goal‖, (0, 0.05), margin ‖obj start − goal‖, long tail); 10 once
-/// ‖obj − goal‖ < 0.05. Success: ‖obj − goal‖ ≤ 0.05. Goals: puck (−0.1, 0.6, 0.02)…(0.1, 0.7, 0.02), goal (0, 0.84, 0.02).
+/// Reward (Meta-World v3 `SawyerSweepIntoGoalEnvV3`, its v2 reward), against the target (goal x,
+/// goal y, puck z): 2 · grasp + 6 · hamacher(grasp, in_place), grasp = sweep-into's own caging
+/// (`Shaping.localCaging`: obj radius 0.02, pads within 0.05 in y, gripping within 0.025, xz
+/// threshold 0.01; (caging + gripping) / 2); in_place = tolerance(‖obj − target‖, (0, 0.05), margin
+/// ‖obj start − target‖, long tail); 10 once ‖obj − target‖ < 0.05. Success: ‖obj − target‖ ≤ 0.05.
+/// Goals: puck (−0.1, 0.6, 0.02)…(0.1, 0.7, 0.02), goal (0, 0.84, 0.02).
 public struct SweepIntoTask: PuckTask {
     public static let name = "sweep-into"
     public static let scene = "models/ml10_sweep_into.xml"
@@ -28,6 +30,7 @@ public struct SweepIntoTask: PuckTask {
     var puck: Puck
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
-        puck.sweepEvaluation(toward: d.goal, rig: rig, action: action)
+        let z = puck.position(rig).z
+        return puck.sweepEvaluation(toward: Vec3(d.goal.x, d.goal.y, z), rig: rig, action: action, gripMargin: 0.025, xzThreshold: 0.01)
     }
 }

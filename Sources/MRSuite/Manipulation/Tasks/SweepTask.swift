@@ -1,13 +1,14 @@
 import MRCore
 import MRPhysics
 
-/// `ml10/sweep-v1`: sweep a puck along the table to the goal at x = 0.5 (Meta-World sweeps it to the
+/// `ml10/sweep-v2`: sweep a puck along the table to the goal at x = 0.5 (Meta-World sweeps it to the
 /// table's edge; here the table top is unbounded, so the goal is the spot at the edge).
 ///
-/// Reward (Meta-World v2 `SawyerSweepEnvV3`): 2 · caging + 6 · hamacher(caging, in_place), caging
-/// with obj radius 0.02, pad threshold 0.05, xz threshold 0.005; in_place = tolerance(‖obj − goal‖,
-/// (0, 0.05), margin ‖obj start − goal‖, long tail); 10 once ‖obj − goal‖ < 0.05.
-/// Success: ‖obj − goal‖ ≤ 0.05. Goals: puck (−0.1, 0.6, 0.02)…(0.1, 0.7, 0.02), goal (0.5, puck y, 0.01).
+/// Reward (Meta-World v3 `SawyerSweepEnvV3`, its v2 reward): 2 · grasp + 6 · hamacher(grasp,
+/// in_place), grasp = sweep's own caging (`Shaping.localCaging`: obj radius 0.02, pads within 0.05
+/// in y, gripping within 0.03, xz threshold 0.005; (caging + gripping) / 2, which pays for
+/// approaching the puck); in_place = tolerance(‖obj − goal‖, (0, 0.05), margin ‖obj start − goal‖,
+/// long tail); 10 once ‖obj − goal‖ < 0.05. Success: ‖obj − goal‖ ≤ 0.05. Goals: puck (−0.1, 0.6, 0.02)…(0.1, 0.7, 0.02), goal (0.5, puck y, 0.01).
 public struct SweepTask: PuckTask {
     public static let name = "sweep"
     public static let scene = "models/ml10_sweep.xml"
@@ -28,6 +29,6 @@ public struct SweepTask: PuckTask {
     var puck: Puck
 
     public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation {
-        puck.sweepEvaluation(toward: d.goal, rig: rig, action: action)
+        puck.sweepEvaluation(toward: d.goal, rig: rig, action: action, gripMargin: 0.03, xzThreshold: 0.005)
     }
 }

@@ -1,7 +1,7 @@
 import MRCore
 import MRPhysics
 
-/// `ml10/window-open-v1`: slide a window 0.2 m along +x by its handle.
+/// `ml10/window-open-v2`: slide a window 0.2 m along +x by its handle.
 ///
 /// Object 1 is the handle. Reward (Meta-World v2 `SawyerWindowOpenEnvV3`): 10 · hamacher(reach,
 /// in_place), in_place = tolerance(|handle x − goal x|, (0, 0.05), margin |handle start x − goal x| − 0.05,

@@ -277,14 +277,20 @@ struct EvaluateTests {
         #expect(type.status != 0 && type.stdout.contains("$.protocol.horizon: expected integer, found string"), "\(type.stdout)")
     }
 
-    @Test func schemaValidatesEntriesWithPythonJsonschema() throws {
-        // Runs only where Python's jsonschema is installed (pip install jsonschema).
+    /// Whether Python's jsonschema is installed (`pip install jsonschema`; .ci/run installs it).
+    static let pythonHasJsonschema: Bool = {
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         probe.arguments = ["python3", "-c", "import jsonschema"]
         probe.standardError = FileHandle.nullDevice
-        try probe.run(); probe.waitUntilExit()
-        guard probe.terminationStatus == 0 else { return }
+        probe.standardOutput = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0
+    }()
+
+    @Test(.enabled(if: EvaluateTests.pythonHasJsonschema, "Python's jsonschema is not installed (pip install jsonschema)"))
+    func schemaValidatesEntriesWithPythonJsonschema() throws {
         let d = try tempDir("jsonschema")
         defer { try? FileManager.default.removeItem(atPath: d) }
         #expect(try mrbench(["evaluate", "--agent", "random", "--benchmark", "point-nav-v1", "--seeds", "2", "--output", d + "/a.json"]).status == 0)

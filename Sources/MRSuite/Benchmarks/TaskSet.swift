@@ -153,6 +153,22 @@ public enum TaskSetError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+/// Loads model files of the assets directory, each verified against the manifest first.
+public enum AssetModels {
+    /// The model `relative` (e.g. `models/ant.xml`) of the assets directory, after checking it and
+    /// every file it includes against `MANIFEST.json`: a model edited in place is refused with a
+    /// message naming it, never used silently.
+    public static func load(_ relative: String, assets: String?, planar: PlanarScheme = .constraintRows,
+                            explicitDamping: Set<String> = []) throws -> Model {
+        let root = try AssetLocator.root(explicit: assets)
+        let manifest = try AssetManifest.load(assets: root)
+        return try MJCFLoader.load(path: root + "/" + relative, planar: planar, explicitDamping: explicitDamping, checkFile: { path in
+            let rel = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+            try manifest.verify(rel, assets: root)
+        })
+    }
+}
+
 /// Reads frozen task sets, verified against the manifest.
 public enum TaskSetStore {
     /// The relative path of a benchmark's task set.

@@ -205,8 +205,7 @@ public final class FetchEnvironment: PhysicsEnvironment {
         id = FetchEnvironment.identifier(kind, dense: dense)
         config = .of(kind)
         // The fingers' damping as a force each substep (two LCP rows fewer; see JointDynamics.explicitDamping).
-        model = try MJCFLoader.load(path: try AssetLocator.path(config.model, explicit: assets),
-                                    explicitDamping: config.blockGripper ? [] : ["finger_r", "finger_l"])
+        model = try AssetModels.load(config.model, assets: assets, explicitDamping: config.blockGripper ? [] : ["finger_r", "finger_l"])
         simulation = model.simulation
         guard let g = model.body("gripper"), let m = model.body("mocap") else { throw EnvironmentError.invalidTask("\(config.model) lacks gripper or mocap") }
         gripper = g; mocap = m

@@ -80,7 +80,7 @@ public final class HalfCheetahEnvironment<T: HalfCheetahTask>: PhysicsEnvironmen
 
     public init(assets: String? = nil, task: T = T.defaultTask) throws {
         try task.validate()
-        model = try MJCFLoader.load(path: try AssetLocator.path(Self.modelPath, explicit: assets), planar: .projection)
+        model = try AssetModels.load(Self.modelPath, assets: assets, planar: .projection)
         simulation = model.simulation
         let names = ["rootx", "rootz", "rooty", "bthigh", "bshin", "bfoot", "fthigh", "fshin", "ffoot"]
         let m = model

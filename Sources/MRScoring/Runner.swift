@@ -40,6 +40,24 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(index)/\(count)" }
 }
 
+/// The trial indices an evaluation runs: all of 0 ..< total, or those of one shard, in order.
+/// Computed, never stored, so that planning costs the same for 10 trials or 10 billion.
+public struct TrialSelection: RandomAccessCollection, Sendable, Hashable {
+    public let total: Int
+    public let shard: Shard?
+    public init(total: Int, shard: Shard? = nil) { self.total = Swift.max(0, total); self.shard = shard }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int {
+        guard let shard else { return total }
+        return total > shard.index - 1 ? (total - shard.index + shard.count) / shard.count : 0
+    }
+    public subscript(position: Int) -> Int { shard.map { position * $0.count + $0.index - 1 } ?? position }
+
+    /// Whether trial `index` is selected (constant time).
+    public func contains(trial index: Int) -> Bool { index >= 0 && index < total && (shard?.contains(index) ?? true) }
+}
+
 /// The trials of an evaluation, in their fixed order.
 ///
 /// Seed rule (documented in EVALUATION.md and the entry): with root seed R, trial (s, e) — seed
@@ -57,11 +75,17 @@ public struct EvaluationPlan: Sendable {
     public init(tasks: [String], seeds: Int, rootSeed: UInt64 = 0, evaluation: EvaluationProtocol) throws {
         guard !tasks.isEmpty else { throw EvaluationError.invalid("the test split has no entries") }
         guard seeds >= 1 else { throw EvaluationError.invalid("need at least one seed") }
+        guard seeds <= Self.maxSeeds else {
+            throw EvaluationError.invalid("\(seeds) seeds: at most \(Self.maxSeeds) (an entry keeps every per-seed score)")
+        }
         guard evaluation.evaluationEpisodes >= 1, evaluation.adaptationEpisodes >= 0, evaluation.horizon >= 1 else {
             throw EvaluationError.invalid("protocol needs E ≥ 1, K ≥ 0, horizon ≥ 1")
         }
         self.tasks = tasks; self.seeds = seeds; self.rootSeed = rootSeed; self.evaluation = evaluation
     }
+
+    /// The most seeds an evaluation may have: entries keep every per-seed score, and trial counts stay far from overflow.
+    public static let maxSeeds = 100_000
 
     public var trialCount: Int { tasks.count * seeds }
 
@@ -71,7 +95,8 @@ public struct EvaluationPlan: Sendable {
         return Trial(index: index, seedIndex: s, entry: e, task: tasks[e], seed: seed)
     }
 
-    public var trials: [Trial] { (0..<trialCount).map(trial) }
+    /// Every trial, computed on demand (nothing proportional to the trial count is stored).
+    public var trials: LazyMapSequence<Range<Int>, Trial> { (0..<trialCount).lazy.map(trial) }
 
     /// Stratum name → number of test entries (goals) under it.
     public var goalsPerTask: [String: Int] { tasks.reduce(into: [:]) { $0[$1, default: 0] += 1 } }
@@ -285,13 +310,15 @@ public struct Runner: Sendable {
     /// - Parameters:
     ///   - onTrial: called (serialised) with each completed record, e.g. to append it to a journal.
     ///   - shouldStop: polled between trials (Ctrl-C).
-    public func run(indices: [Int], completed: [TrialRecord] = [], threads: Int,
+    /// `indices` is walked lazily (a `TrialSelection` of any size costs nothing up front).
+    public func run<C: RandomAccessCollection & Sendable>(indices: C, completed: [TrialRecord] = [], threads: Int,
                     onTrial: @escaping @Sendable (TrialRecord, Progress) -> Void = { _, _ in },
-                    shouldStop: @escaping @Sendable () -> Bool = { false }) -> Outcome {
+                    shouldStop: @escaping @Sendable () -> Bool = { false }) -> Outcome where C.Element == Int {
         let done = Set(completed.map(\.index))
-        let todo = indices.filter { !done.contains($0) }
-        let state = SharedState(records: completed, total: indices.count)
-        let workers = max(1, min(threads, todo.count))
+        let count = indices.count
+        let todo = TrialQueue(count: count, done: done) { indices[indices.index(indices.startIndex, offsetBy: $0)] }
+        let state = SharedState(records: completed, total: count)
+        let workers = max(1, min(threads, count - done.count))
         let work: @Sendable (Int) -> Void = { w in
             var session: (any AgentSession)?
             defer { session?.close() }
@@ -397,6 +424,13 @@ public struct Runner: Sendable {
     }
 }
 
+/// The trial indices to run, read position by position (`SharedState.take`), minus those done.
+struct TrialQueue: Sendable {
+    let count: Int
+    let done: Set<Int>
+    let at: @Sendable (Int) -> Int
+}
+
 /// Work queue and results shared by the worker threads.
 final class SharedState: @unchecked Sendable {
     private let lock = NSLock()
@@ -413,11 +447,15 @@ final class SharedState: @unchecked Sendable {
 
     var stopped: Bool { lock.withLock { error != nil } }
 
-    func take(_ todo: [Int]) -> Int? {
+    /// The next index of `todo` not done yet, or nil when none is left.
+    func take(_ todo: TrialQueue) -> Int? {
         lock.withLock {
-            guard cursor < todo.count else { return nil }
-            defer { cursor += 1 }
-            return todo[cursor]
+            while cursor < todo.count {
+                let i = todo.at(cursor)
+                cursor += 1
+                if !todo.done.contains(i) { return i }
+            }
+            return nil
         }
     }
 

@@ -39,7 +39,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var assetOptions: AssetOptions
 
     func validate() throws {
-        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
+        guard (1...EvaluationPlan.maxSeeds).contains(seeds) else { throw ValidationError("--seeds must be in 1…\(EvaluationPlan.maxSeeds)") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1…256") }
         guard agentTimeout > 0, agentBudget > 0, agentMaxLine >= 64 else { throw ValidationError("agent limits must be positive (max line ≥ 64 bytes)") }
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
@@ -128,8 +128,8 @@ struct EvaluateCommand: ParsableCommand {
         identity["shard"] = .string(shardSpec?.description ?? "all")
         identity["agentSpec"] = .string(agent)
         let journal = try Journal(path: outputPath + ".journal", identity: .object(identity))
-        let indices = (0..<plan.trialCount).filter { shardSpec?.contains($0) ?? true }
-        let resumed = journal.recovered.filter { indices.contains($0.index) }
+        let indices = TrialSelection(total: plan.trialCount, shard: shardSpec)
+        let resumed = journal.recovered.filter { indices.contains(trial: $0.index) }
         if !resumed.isEmpty { printError("resuming from \(journal.path): \(resumed.count) of \(indices.count) trials already done") }
 
         let runner = Runner(plan: plan, strictActions: external != nil, clipActions: clipActions,

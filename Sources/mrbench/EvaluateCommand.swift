@@ -47,6 +47,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
+        if let output { try OutputPaths.prepareEntryOutput(output) }
         let spec = try resolveBenchmarks([benchmark])[0]
         let assets = assetOptions.assets
         let taskSet = try spec.taskSet(assets: assets)
@@ -152,7 +153,7 @@ struct EvaluateCommand: ParsableCommand {
             journal.finish(remove: false)
             let partial = stem + ".partial.json"
             let entry = try LeaderboardEntry.make(header: header, records: outcome.records, shard: shardSpec, error: error.description)
-            try Data(JSONText.pretty(entry).utf8).write(to: URL(fileURLWithPath: partial))
+            try OutputPaths.write(Data(JSONText.pretty(entry).utf8), to: partial)
             printError("mrbench evaluate: \(error)")
             printError("partial results (\(outcome.records.count) of \(indices.count) trials) written to \(partial); the journal \(journal.path) is kept, so the same command resumes")
             if let external { printError("agent log: \(external.logPath)") }
@@ -160,14 +161,14 @@ struct EvaluateCommand: ParsableCommand {
         }
         let entry = try LeaderboardEntry.make(header: header, records: outcome.records, shard: shardSpec)
         let text = JSONText.pretty(entry)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: outputPath))
+        try OutputPaths.write(Data(text.utf8), to: outputPath)
         journal.finish(remove: true)
         try? FileManager.default.removeItem(atPath: stem + ".partial.json") // from an earlier, interrupted run
         let record = RunRecord.make(started: started, threads: threads, entryPath: outputPath, entryText: text,
                                     trialsRun: outcome.records.count - resumed.count, resumed: resumed.count,
                                     steps: outcome.records.filter { r in !resumed.contains { $0.index == r.index } }.reduce(0) { $0 + $1.steps },
                                     agentLog: external?.logPath)
-        try Data(JSONText.pretty(record, numbers: .rounded6).utf8).write(to: URL(fileURLWithPath: stem + ".run.json"))
+        try OutputPaths.write(Data(JSONText.pretty(record, numbers: .rounded6).utf8), to: stem + ".run.json")
         if json { print(text, terminator: ""); return }
         Self.summary(entry, path: outputPath)
     }

@@ -358,24 +358,24 @@ public struct Runner: Sendable {
         func where_(_ phase: EpisodePhase, _ k: Int, _ step: Int?) -> String {
             "\(trial.label), \(phase.rawValue) episode \(k)" + (step.map { ", step \($0)" } ?? "")
         }
-        do { try session.beginTrial(trial, seed: trial.agentSeed) } catch { throw EvaluationError.agent("\(trial.label), trial start: \(error)") }
+        do { try session.beginTrial(trial, seed: trial.agentSeed) } catch { throw Self.agentError("\(trial.label), trial start", error) }
         var number = 0
         for (phase, count) in [(EpisodePhase.adaptation, p.adaptationEpisodes), (.evaluation, p.evaluationEpisodes)] {
             if phase == .evaluation {
-                do { try session.adapt() } catch { throw EvaluationError.agent("\(trial.label), adapt: \(error)") }
+                do { try session.adapt() } catch { throw Self.agentError("\(trial.label), adapt", error) }
             }
             for k in 0..<count {
                 var obs = env.reset(seed: trial.resetSeed(episode: number))
                 number += 1
                 var action: [Float]
                 do { action = try session.beginEpisode(phase: phase, index: k, observation: obs) } catch {
-                    throw EvaluationError.agent("\(where_(phase, k, 0)): \(error)")
+                    throw Self.agentError("\(where_(phase, k, 0))", error)
                 }
                 var total = 0.0, success = false, length = 0
                 while true {
                     let a: [Float]
                     do { a = try checkAction(action, env.actionSpace, &clipped) } catch {
-                        throw EvaluationError.agent("\(where_(phase, k, length)): \(error)")
+                        throw Self.agentError("\(where_(phase, k, length))", error)
                     }
                     let r: StepResult
                     do { r = try env.step(a) } catch { throw EvaluationError.environment("\(where_(phase, k, length)): \(error)") }
@@ -389,7 +389,7 @@ public struct Runner: Sendable {
                     let next: [Float]?
                     // An error here concerns the action of the next step (index `length`).
                     do { next = try session.observe(t, step: length - 1) } catch {
-                        throw EvaluationError.agent("\(where_(phase, k, length)): \(error)")
+                        throw Self.agentError("\(where_(phase, k, length))", error)
                     }
                     if status.isDone { break }
                     guard let n = next else { throw EvaluationError.agent("\(where_(phase, k, length)): no action for a running episode") }
@@ -399,9 +399,15 @@ public struct Runner: Sendable {
                 episodes.append(EpisodeRecord(phase: phase, totalReward: JSONText.round6(total), success: success, length: length))
             }
         }
-        do { try session.endTrial() } catch { throw EvaluationError.agent("\(trial.label), trial end: \(error)") }
+        do { try session.endTrial() } catch { throw Self.agentError("\(trial.label), trial end", error) }
         return TrialRecord(index: trial.index, seedIndex: trial.seedIndex, entry: trial.entry, task: trial.task,
                            episodes: episodes, clippedActions: clipped)
+    }
+
+    /// An agent's error with where it happened; an interruption (Ctrl-C during the agent's turn) stays one.
+    static func agentError(_ location: String, _ error: any Error) -> EvaluationError {
+        if case EvaluationError.interrupted = error { return .interrupted }
+        return .agent("\(location): \(error)")
     }
 
     /// Length and finiteness are always checked; out-of-range components are an error for strict

@@ -82,44 +82,29 @@ struct EvaluateCommand: ParsableCommand {
                 }
             }
         case let a where a.hasPrefix("cmd:"):
-            let line = String(a.dropFirst(4))
-            let env = ProcessInfo.processInfo.environment
-            // The log path depends on the agent's name, known only after the handshake: probe into a temporary log.
-            var config = ExternalAgentConfig(commandLine: line, logPath: "/dev/null", searchPath: env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
-                                             home: env["HOME"] ?? "/tmp")
-            config.messageTimeout = agentTimeout
-            config.maxLineBytes = agentMaxLine
-            config.budgetSeconds = agentBudget
+            // The handshake tells the agent's name (which names the output); its process becomes worker 0's session.
             let briefing = AgentBriefing(benchmark: spec.id, split: "test", metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
                                          context: context, evaluation: spec.evaluation, trials: plan.trialCount, clipActions: clipActions)
-            let id: AgentIdentity
-            do {
-                let s = try ExternalAgentSession(config: config, briefing: briefing)
-                id = s.identity
-                s.close()
-            } catch { throw error }
+            let logDirectory = OutputPaths.directory(of: outputGuess("agent"))
+            try OutputPaths.prepareDirectory(logDirectory, for: "the output directory")
+            let launcher = try ExternalAgentLauncher(commandLine: String(a.dropFirst(4)), messageTimeout: agentTimeout, maxLineBytes: agentMaxLine,
+                                                     budgetSeconds: agentBudget, briefing: briefing, logDirectory: logDirectory)
+            let id = launcher.identity
             guard !["random", "expert"].contains(id.name) else {
+                launcher.closeUnused()
                 throw EvaluationError.agent("the external agent calls itself '\(id.name)', a name reserved for a built-in agent; choose another name in its hello")
             }
             (kind, privileged, name, version) = ("external", false, id.name, id.version)
-            config.logPath = Self.stem(outputGuess(name)) + ".agent.log"
-            external = config
-            let cfg = config
-            makeSession = { _ in
-                let s = try ExternalAgentSession(config: cfg, briefing: briefing)
-                guard s.identity == id else {
-                    throw EvaluationError.agent("the agent now calls itself \(s.identity.name) \(s.identity.version), not \(id.name) \(id.version)")
-                }
-                return s
-            }
+            launcher.settleLog(at: Self.stem(outputGuess(name)) + ".agent.log")
+            external = launcher.config
+            makeSession = { _ in try launcher.session() }
         default:
             throw ValidationError("unknown agent '\(agent)': use random, expert or cmd:'<command line>'")
         }
 
         let outputPath = outputGuess(name)
         let stem = Self.stem(outputPath)
-        try FileManager.default.createDirectory(atPath: (outputPath as NSString).deletingLastPathComponent.isEmpty ? "." : (outputPath as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try OutputPaths.prepareEntryOutput(outputPath)
         let header = LeaderboardEntry.Header(
             benchmarkID: spec.id, digest: digest, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
             agentName: name, agentVersion: version, agentKind: kind, privileged: privileged,
@@ -142,6 +127,7 @@ struct EvaluateCommand: ParsableCommand {
         signal(SIGINT) { _ in
             if interruptRequested != 0 { _exit(130) }
             interruptRequested = 1
+            agentWaitInterrupted = 1
         }
         let outcome = runner.run(indices: indices, completed: resumed, threads: threads,
                                  onTrial: { record, p in journal.append(record); progress.update(p) },

@@ -124,6 +124,7 @@ struct EvaluateCommand: ParsableCommand {
         let progress = ProgressDisplay(total: indices.count, already: resumed.count, alreadySteps: resumed.reduce(0) { $0 + $1.steps },
                                        label: "\(spec.id) / \(name)")
         interruptRequested = 0
+        unblockInterrupts()
         signal(SIGINT) { _ in
             if interruptRequested != 0 { _exit(130) }
             interruptRequested = 1

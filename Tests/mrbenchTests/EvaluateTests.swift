@@ -199,15 +199,17 @@ struct EvaluateTests {
         let d = try tempDir("budget")
         defer { try? FileManager.default.removeItem(atPath: d) }
         let agent = try agentScript(in: d)
-        // The slower agent spends 0.1 s per trial; 30 trials need over 3 s of waiting, the budget is 1 s.
+        // The slower agent spends 0.1 s per trial; 30 trials need over 3 s of waiting, the budget is 2 s
+        // (room for the interpreter's start on a busy host: the hello wait counts too).
         let r = try mrbench(["evaluate", "--agent", "cmd:python3 \(agent) slower", "--benchmark", "point-nav-sparse-v1", "--seeds", "1",
-                             "--threads", "1", "--agent-budget", "1", "--output", d + "/e.json"], timeout: 60)
-        #expect(r.status == 1 && r.stderr.contains("the agent used up its total time budget of 1.0 s"), "\(r.stderr)")
+                             "--threads", "1", "--agent-budget", "2", "--output", d + "/e.json"], timeout: 60)
+        #expect(r.status == 1 && r.stderr.contains("the agent used up its total time budget of 2.0 s"), "\(r.stderr)")
         // Where it runs out depends on the machine's load; the message still names trial, episode and step.
         #expect(r.stderr.range(of: #"trial \d+ \(seed 0, entry \d+, task 'point-nav'\), (adaptation|evaluation) episode \d+, step \d+"#,
                                options: .regularExpression) != nil, "\(r.stderr)")
+        // How many trials fit in the budget depends on the host's load; none need have.
         let partial = try json(d + "/e.partial.json")
-        #expect((partial["trialsCompleted"] as? Int ?? 0) >= 1)
+        #expect(partial["complete"] as? Bool == false && (partial["trialsCompleted"] as? Int ?? 30) < 30)
     }
 
     @Test func outOfRangeActionsAreClippedAndRecordedWithClipActions() throws {

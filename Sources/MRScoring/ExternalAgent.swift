@@ -13,7 +13,34 @@ public enum AgentProtocol {
     public static let major = 1
     public static let minor = 0
     public static var version: String { "\(major).\(minor)" }
+
+    /// The major number of a version `MAJOR.MINOR` or `MAJOR.MINOR.PATCH` (digits only), else nil.
+    public static func major(ofVersion v: String) -> Int? {
+        let parts = v.split(separator: ".", omittingEmptySubsequences: false)
+        guard (2...3).contains(parts.count),
+              parts.allSatisfy({ !$0.isEmpty && $0.count <= 9 && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
+        return Int(parts[0])
+    }
+
+    /// Dot-separated name parts that mrbench's own file names use as suffixes.
+    static let reservedWords: Set<String> = ["run", "partial", "journal", "log", "json"]
+
+    /// Why an agent name would collide with mrbench's own files (`random.run` → `random.run.json`,
+    /// the run record of `random`), or nil if it is free.
+    public static func reservedPart(ofName name: String) -> String? {
+        if name.hasPrefix(".") { return "starts with '.'" }
+        for part in name.split(separator: ".").dropFirst() {
+            let p = String(part)
+            if reservedWords.contains(p) { return "has the part '.\(p)'" }
+            if p.hasPrefix("shard-") { return "has the part '.\(p)'" }
+        }
+        return nil
+    }
 }
+
+/// Set (from a signal handler) when the user interrupts the run: waits on an external agent end
+/// promptly with `EvaluationError.interrupted` instead of running out their deadline.
+nonisolated(unsafe) public var agentWaitInterrupted: sig_atomic_t = 0
 
 /// How to start and bound an external agent.
 public struct ExternalAgentConfig: Sendable {
@@ -91,6 +118,7 @@ public final class ExternalAgentSession: AgentSession {
             identity = try Self.checkHello(reply)
         } catch {
             process.terminate(grace: 0.2)
+            if case EvaluationError.interrupted = error { throw error }
             throw EvaluationError.agent("handshake: \(error)")
         }
     }
@@ -124,13 +152,18 @@ public final class ExternalAgentSession: AgentSession {
             throw AgentFailure("the hello answer must have \"protocol\": \"\(AgentProtocol.name)\"")
         }
         guard let ver = v["version"]?.stringValue else { throw AgentFailure("the hello answer has no \"version\" string") }
-        let major = ver.split(separator: ".").first.flatMap { Int($0) }
+        guard let major = AgentProtocol.major(ofVersion: ver) else {
+            throw AgentFailure("the agent's protocol version '\(ver)' is not a version number MAJOR.MINOR (e.g. \"\(AgentProtocol.version)\")")
+        }
         guard major == AgentProtocol.major else {
             throw AgentFailure("the agent speaks protocol version \(ver), mrbench speaks \(AgentProtocol.version): major versions differ")
         }
         guard let a = v["agent"]?.objectValue, let name = a["name"]?.stringValue, !name.isEmpty,
               name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }), name.count <= 64 else {
             throw AgentFailure("the hello answer needs \"agent\": {\"name\": …} with a name of letters, digits, '.', '_' or '-' (at most 64)")
+        }
+        if let clash = AgentProtocol.reservedPart(ofName: name) {
+            throw AgentFailure("the agent's name '\(name)' \(clash), which would collide with mrbench's own files (<name>.run.json, <name>.partial.json, <name>.shard-K-of-N.json, <output>.journal, <name>.agent.log); choose another name in its hello")
         }
         let version = a["version"]?.stringValue ?? "unknown"
         return AgentIdentity(name: name, version: version)
@@ -160,6 +193,7 @@ public final class ExternalAgentSession: AgentSession {
                 throw AgentFailure("the agent did not answer within \(timeout) s (mrbench waited for its \"\(type)\" message)")
             case .eof: throw AgentFailure("the agent \(process.exitDescription()) while mrbench waited for its \"\(type)\" message")
             case .tooLong: throw AgentFailure("the agent sent a line longer than \(config.maxLineBytes) bytes")
+            case .interrupted: throw EvaluationError.interrupted
             }
         }
         waited += monotonicSeconds() - start

@@ -8,8 +8,8 @@ import MRCore
 
 /// The journal of an evaluation: a line-delimited file next to its output. The first line
 /// identifies the evaluation (benchmark digest, agent, protocol, seeds, shard); every further line
-/// is one completed trial, written (unbuffered, so a killed process loses nothing written) as soon
-/// as the trial ends. Started again with the
+/// is one completed trial, written (unbuffered, so a killed process loses nothing written) and
+/// fsynced (so a crash of the machine loses nothing either) as soon as the trial ends. Started again with the
 /// same arguments, the evaluation reads the journal, skips the trials it holds and ends with the
 /// same entry as an uninterrupted run. A torn last line (a kill mid-write) is ignored.
 public final class Journal: @unchecked Sendable {
@@ -55,6 +55,7 @@ public final class Journal: @unchecked Sendable {
         let bytes = Array((s + "\n").utf8)
         let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard n == bytes.count else { throw EvaluationError.invalid("cannot write journal \(path)") }
+        guard fsync(fd) == 0 else { throw EvaluationError.invalid("cannot flush journal \(path): \(String(cString: strerror(errno)))") }
     }
 
     /// Appends a completed trial.

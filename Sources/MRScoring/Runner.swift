@@ -40,6 +40,24 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(index)/\(count)" }
 }
 
+/// The trial indices an evaluation runs: all of 0 ..< total, or those of one shard, in order.
+/// Computed, never stored, so that planning costs the same for 10 trials or 10 billion.
+public struct TrialSelection: RandomAccessCollection, Sendable, Hashable {
+    public let total: Int
+    public let shard: Shard?
+    public init(total: Int, shard: Shard? = nil) { self.total = Swift.max(0, total); self.shard = shard }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int {
+        guard let shard else { return total }
+        return total > shard.index - 1 ? (total - shard.index + shard.count) / shard.count : 0
+    }
+    public subscript(position: Int) -> Int { shard.map { position * $0.count + $0.index - 1 } ?? position }
+
+    /// Whether trial `index` is selected (constant time).
+    public func contains(trial index: Int) -> Bool { index >= 0 && index < total && (shard?.contains(index) ?? true) }
+}
+
 /// The trials of an evaluation, in their fixed order.
 ///
 /// Seed rule (documented in EVALUATION.md and the entry): with root seed R, trial (s, e) — seed
@@ -57,11 +75,17 @@ public struct EvaluationPlan: Sendable {
     public init(tasks: [String], seeds: Int, rootSeed: UInt64 = 0, evaluation: EvaluationProtocol) throws {
         guard !tasks.isEmpty else { throw EvaluationError.invalid("the test split has no entries") }
         guard seeds >= 1 else { throw EvaluationError.invalid("need at least one seed") }
+        guard seeds <= Self.maxSeeds else {
+            throw EvaluationError.invalid("\(seeds) seeds: at most \(Self.maxSeeds) (an entry keeps every per-seed score)")
+        }
         guard evaluation.evaluationEpisodes >= 1, evaluation.adaptationEpisodes >= 0, evaluation.horizon >= 1 else {
             throw EvaluationError.invalid("protocol needs E ≥ 1, K ≥ 0, horizon ≥ 1")
         }
         self.tasks = tasks; self.seeds = seeds; self.rootSeed = rootSeed; self.evaluation = evaluation
     }
+
+    /// The most seeds an evaluation may have: entries keep every per-seed score, and trial counts stay far from overflow.
+    public static let maxSeeds = 100_000
 
     public var trialCount: Int { tasks.count * seeds }
 
@@ -71,7 +95,8 @@ public struct EvaluationPlan: Sendable {
         return Trial(index: index, seedIndex: s, entry: e, task: tasks[e], seed: seed)
     }
 
-    public var trials: [Trial] { (0..<trialCount).map(trial) }
+    /// Every trial, computed on demand (nothing proportional to the trial count is stored).
+    public var trials: LazyMapSequence<Range<Int>, Trial> { (0..<trialCount).lazy.map(trial) }
 
     /// Stratum name → number of test entries (goals) under it.
     public var goalsPerTask: [String: Int] { tasks.reduce(into: [:]) { $0[$1, default: 0] += 1 } }
@@ -285,13 +310,15 @@ public struct Runner: Sendable {
     /// - Parameters:
     ///   - onTrial: called (serialised) with each completed record, e.g. to append it to a journal.
     ///   - shouldStop: polled between trials (Ctrl-C).
-    public func run(indices: [Int], completed: [TrialRecord] = [], threads: Int,
+    /// `indices` is walked lazily (a `TrialSelection` of any size costs nothing up front).
+    public func run<C: RandomAccessCollection & Sendable>(indices: C, completed: [TrialRecord] = [], threads: Int,
                     onTrial: @escaping @Sendable (TrialRecord, Progress) -> Void = { _, _ in },
-                    shouldStop: @escaping @Sendable () -> Bool = { false }) -> Outcome {
+                    shouldStop: @escaping @Sendable () -> Bool = { false }) -> Outcome where C.Element == Int {
         let done = Set(completed.map(\.index))
-        let todo = indices.filter { !done.contains($0) }
-        let state = SharedState(records: completed, total: indices.count)
-        let workers = max(1, min(threads, todo.count))
+        let count = indices.count
+        let todo = TrialQueue(count: count, done: done) { indices[indices.index(indices.startIndex, offsetBy: $0)] }
+        let state = SharedState(records: completed, total: count)
+        let workers = max(1, min(threads, count - done.count))
         let work: @Sendable (Int) -> Void = { w in
             var session: (any AgentSession)?
             defer { session?.close() }
@@ -331,30 +358,30 @@ public struct Runner: Sendable {
         func where_(_ phase: EpisodePhase, _ k: Int, _ step: Int?) -> String {
             "\(trial.label), \(phase.rawValue) episode \(k)" + (step.map { ", step \($0)" } ?? "")
         }
-        do { try session.beginTrial(trial, seed: trial.agentSeed) } catch { throw EvaluationError.agent("\(trial.label), trial start: \(error)") }
+        do { try session.beginTrial(trial, seed: trial.agentSeed) } catch { throw Self.agentError("\(trial.label), trial start", error) }
         var number = 0
         for (phase, count) in [(EpisodePhase.adaptation, p.adaptationEpisodes), (.evaluation, p.evaluationEpisodes)] {
             if phase == .evaluation {
-                do { try session.adapt() } catch { throw EvaluationError.agent("\(trial.label), adapt: \(error)") }
+                do { try session.adapt() } catch { throw Self.agentError("\(trial.label), adapt", error) }
             }
             for k in 0..<count {
                 var cursor = EpisodeCursor(env, seed: trial.resetSeed(episode: number), horizon: p.horizon)
                 number += 1
                 var action: [Float]
                 do { action = try session.beginEpisode(phase: phase, index: k, observation: cursor.observation) } catch {
-                    throw EvaluationError.agent("\(where_(phase, k, 0)): \(error)")
+                    throw Self.agentError("\(where_(phase, k, 0))", error)
                 }
                 while true {
                     let a: [Float]
                     do { a = try checkAction(action, env.actionSpace, &clipped) } catch {
-                        throw EvaluationError.agent("\(where_(phase, k, cursor.length)): \(error)")
+                        throw Self.agentError("\(where_(phase, k, cursor.length))", error)
                     }
                     let t: Transition
                     do { t = try cursor.step(a) } catch { throw EvaluationError.environment("\(where_(phase, k, cursor.length)): \(error)") }
                     let next: [Float]?
                     // An error here concerns the action of the next step (index `length`).
                     do { next = try session.observe(t, step: cursor.length - 1) } catch {
-                        throw EvaluationError.agent("\(where_(phase, k, cursor.length)): \(error)")
+                        throw Self.agentError("\(where_(phase, k, cursor.length))", error)
                     }
                     if cursor.isDone { break }
                     guard let n = next else { throw EvaluationError.agent("\(where_(phase, k, cursor.length)): no action for a running episode") }
@@ -363,9 +390,15 @@ public struct Runner: Sendable {
                 episodes.append(EpisodeRecord(phase: phase, totalReward: JSONText.round6(cursor.totalReward), success: cursor.succeeded, length: cursor.length))
             }
         }
-        do { try session.endTrial() } catch { throw EvaluationError.agent("\(trial.label), trial end: \(error)") }
+        do { try session.endTrial() } catch { throw Self.agentError("\(trial.label), trial end", error) }
         return TrialRecord(index: trial.index, seedIndex: trial.seedIndex, entry: trial.entry, task: trial.task,
                            episodes: episodes, clippedActions: clipped)
+    }
+
+    /// An agent's error with where it happened; an interruption (Ctrl-C during the agent's turn) stays one.
+    static func agentError(_ location: String, _ error: any Error) -> EvaluationError {
+        if case EvaluationError.interrupted = error { return .interrupted }
+        return .agent("\(location): \(error)")
     }
 
     /// Length and finiteness are always checked; out-of-range components are an error for strict
@@ -388,6 +421,13 @@ public struct Runner: Sendable {
     }
 }
 
+/// The trial indices to run, read position by position (`SharedState.take`), minus those done.
+struct TrialQueue: Sendable {
+    let count: Int
+    let done: Set<Int>
+    let at: @Sendable (Int) -> Int
+}
+
 /// Work queue and results shared by the worker threads.
 final class SharedState: @unchecked Sendable {
     private let lock = NSLock()
@@ -404,11 +444,15 @@ final class SharedState: @unchecked Sendable {
 
     var stopped: Bool { lock.withLock { error != nil } }
 
-    func take(_ todo: [Int]) -> Int? {
+    /// The next index of `todo` not done yet, or nil when none is left.
+    func take(_ todo: TrialQueue) -> Int? {
         lock.withLock {
-            guard cursor < todo.count else { return nil }
-            defer { cursor += 1 }
-            return todo[cursor]
+            while cursor < todo.count {
+                let i = todo.at(cursor)
+                cursor += 1
+                if !todo.done.contains(i) { return i }
+            }
+            return nil
         }
     }
 

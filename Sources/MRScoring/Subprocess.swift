@@ -155,14 +155,18 @@ final class ChildProcess {
             if n > 0 { off += n; continue }
             if n < 0 && errno == EPIPE { throw AgentFailure("the agent \(exitDescription()) (its input is closed)") }
             if n < 0 && errno != EAGAIN && errno != EINTR { throw AgentFailure("writing to the agent failed: \(String(cString: strerror(errno)))") }
+            if agentWaitInterrupted != 0 { throw EvaluationError.interrupted }
             let left = deadline - monotonicSeconds()
             guard left > 0 else { throw AgentFailure("the agent stopped reading its input (deadline passed)") }
             var p = pollfd(fd: input, events: Int16(POLLOUT), revents: 0)
-            _ = poll(&p, 1, Int32(min(left * 1000, 1e9)) + 1)
+            _ = poll(&p, 1, Int32(min(left * 1000, Self.pollSliceMilliseconds)) + 1)
         }
     }
 
-    enum LineError: Error { case timeout, eof, tooLong }
+    enum LineError: Error { case timeout, eof, tooLong, interrupted }
+
+    /// Longest single wait (ms) before `agentWaitInterrupted` is looked at again.
+    static let pollSliceMilliseconds = 50.0
 
     /// The next line (without its newline) before `deadline`.
     func readLine(deadline: Double) throws(LineError) -> [UInt8] {
@@ -182,10 +186,11 @@ final class ChildProcess {
             if n > 0 { buffer.append(contentsOf: chunk[0..<n]); continue }
             if n == 0 { throw .eof }
             if errno != EAGAIN && errno != EINTR { throw .eof }
+            if agentWaitInterrupted != 0 { throw .interrupted }
             let left = deadline - monotonicSeconds()
             guard left > 0 else { throw .timeout }
             var p = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
-            _ = poll(&p, 1, Int32(min(left * 1000, 1e9)) + 1)
+            _ = poll(&p, 1, Int32(min(left * 1000, Self.pollSliceMilliseconds)) + 1)
         }
     }
 

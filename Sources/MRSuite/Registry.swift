@@ -118,14 +118,22 @@ public struct BenchmarkSpec: Sendable {
         try Registry.environment(entry.env).makeExpert(task: entry.params)
     }
 
-    /// SHA-256 over the benchmark's id, protocol, model checksums and task-set checksum.
+    /// SHA-256 over the benchmark's id, protocol, model checksums, task-set checksum, and the
+    /// behaviour fingerprints recorded in `MANIFEST.json` for the benchmark and every environment
+    /// its task set uses (so a change of code that changes behaviour changes the digest too).
     public func digest(assets: String? = nil) throws -> String {
         let root = try AssetLocator.root(explicit: assets)
-        var text = "mrbench-benchmark-digest/1\nid \(id)\nhidesGoal \(hidesGoal)\n"
+        var text = "mrbench-benchmark-digest/2\nid \(id)\nhidesGoal \(hidesGoal)\n"
         text += "protocol " + String(decoding: try JSONCoding.data(evaluation), as: UTF8.self) + "\n"
         for m in (models + [TaskSetStore.relativePath(id)]).sorted() {
             text += "\(m) \(try AssetManifest.checksum(root + "/" + m))\n"
         }
+        let manifest = try AssetManifest.load(assets: root)
+        let set = try taskSet(assets: assets)
+        for e in Set((set.train + set.test).map(\.env)).sorted() {
+            text += "behaviour \(e) \(try manifest.fingerprint(environment: e))\n"
+        }
+        text += "behaviour benchmark \(try manifest.fingerprint(benchmark: id))\n"
         return SHA256.hex(text)
     }
 }

@@ -25,9 +25,16 @@ struct BenchCommand: ParsableCommand {
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
     }
 
+    /// `openblasCoretype` is always present: the variable's value, or null when it is unset.
     struct Output: Encodable {
         let results: [BenchResult]
         let openblasCoretype: String?
+        enum CodingKeys: String, CodingKey { case results, openblasCoretype }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(results, forKey: .results)
+            try c.encode(openblasCoretype, forKey: .openblasCoretype)
+        }
     }
 
     func run() throws {

@@ -7,27 +7,6 @@ import MRSuite
 import Glibc
 #endif
 
-/// Set by SIGINT: evaluation stops after the trials in flight and keeps its journal; training
-/// stops at the end of the iteration with a checkpoint.
-nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
-
-/// The first Ctrl-C sets `interruptRequested`; a second one exits at once (130). SIGINT and
-/// SIGTERM are unblocked first: a parent may start mrbench with them blocked (Foundation's
-/// `Process` passes on its calling thread's mask), and then neither would ever arrive.
-func installInterruptHandler() {
-    interruptRequested = 0
-    var unblock = sigset_t()
-    sigemptyset(&unblock)
-    sigaddset(&unblock, SIGINT)
-    sigaddset(&unblock, SIGTERM)
-    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-    signal(SIGINT) { _ in
-        if interruptRequested != 0 { _exit(130) }
-        interruptRequested = 1
-    }
-}
-
-func removeInterruptHandler() { signal(SIGINT, SIG_DFL) }
 
 /// `mrbench evaluate`: the meta-test protocol of a benchmark against an agent; writes a
 /// leaderboard entry and its run record.
@@ -58,7 +37,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var assetOptions: AssetOptions
 
     func validate() throws {
-        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
+        guard (1...EvaluationPlan.maxSeeds).contains(seeds) else { throw ValidationError("--seeds must be in 1…\(EvaluationPlan.maxSeeds)") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1…256") }
         guard agentTimeout > 0, agentBudget > 0, agentMaxLine >= 64 else { throw ValidationError("agent limits must be positive (max line ≥ 64 bytes)") }
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
@@ -66,6 +45,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
+        if let output { try OutputPaths.prepareEntryOutput(output) }
         let spec = try resolveBenchmarks([benchmark])[0]
         let assets = assetOptions.assets
         let taskSet = try spec.taskSet(assets: assets)
@@ -110,41 +90,27 @@ struct EvaluateCommand: ParsableCommand {
                 }
             }
         case let .external(line):
-            let env = ProcessInfo.processInfo.environment
-            // The log path depends on the agent's name, known only after the handshake: probe into a temporary log.
-            var config = ExternalAgentConfig(commandLine: line, logPath: "/dev/null", searchPath: env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
-                                             home: env["HOME"] ?? "/tmp")
-            config.messageTimeout = agentTimeout
-            config.maxLineBytes = agentMaxLine
-            config.budgetSeconds = agentBudget
+            // The handshake tells the agent's name (which names the output); its process becomes worker 0's session.
             let briefing = AgentBriefing(benchmark: spec.id, split: "test", metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
                                          context: context, evaluation: spec.evaluation, trials: plan.trialCount, clipActions: clipActions)
-            let id: AgentIdentity
-            do {
-                let s = try ExternalAgentSession(config: config, briefing: briefing)
-                id = s.identity
-                s.close()
-            } catch { throw error }
+            let logDirectory = OutputPaths.directory(of: outputGuess("agent"))
+            try OutputPaths.prepareDirectory(logDirectory, for: "the output directory")
+            let launcher = try ExternalAgentLauncher(commandLine: line, messageTimeout: agentTimeout, maxLineBytes: agentMaxLine,
+                                                     budgetSeconds: agentBudget, briefing: briefing, logDirectory: logDirectory)
+            let id = launcher.identity
             guard !["random", "expert"].contains(id.name) else {
+                launcher.closeUnused()
                 throw EvaluationError.agent("the external agent calls itself '\(id.name)', a name reserved for a built-in agent; choose another name in its hello")
             }
             (kind, privileged, name, version) = ("external", false, id.name, id.version)
-            config.logPath = Self.stem(outputGuess(name)) + ".agent.log"
-            external = config
-            let cfg = config
-            makeSession = { _ in
-                let s = try ExternalAgentSession(config: cfg, briefing: briefing)
-                guard s.identity == id else {
-                    throw EvaluationError.agent("the agent now calls itself \(s.identity.name) \(s.identity.version), not \(id.name) \(id.version)")
-                }
-                return s
-            }
+            launcher.settleLog(at: Self.stem(outputGuess(name)) + ".agent.log")
+            external = launcher.config
+            makeSession = { _ in try launcher.session() }
         }
 
         let outputPath = outputGuess(name)
         let stem = Self.stem(outputPath)
-        try FileManager.default.createDirectory(atPath: (outputPath as NSString).deletingLastPathComponent.isEmpty ? "." : (outputPath as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try OutputPaths.prepareEntryOutput(outputPath)
         let header = LeaderboardEntry.Header(
             benchmarkID: spec.id, digest: digest, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
             agentName: name, agentVersion: version, agentKind: kind, privileged: privileged,
@@ -155,8 +121,8 @@ struct EvaluateCommand: ParsableCommand {
         identity["shard"] = .string(shardSpec?.description ?? "all")
         identity["agentSpec"] = .string(agent)
         let journal = try Journal(path: outputPath + ".journal", identity: .object(identity))
-        let indices = (0..<plan.trialCount).filter { shardSpec?.contains($0) ?? true }
-        let resumed = journal.recovered.filter { indices.contains($0.index) }
+        let indices = TrialSelection(total: plan.trialCount, shard: shardSpec)
+        let resumed = journal.recovered.filter { indices.contains(trial: $0.index) }
         if !resumed.isEmpty { printError("resuming from \(journal.path): \(resumed.count) of \(indices.count) trials already done") }
 
         let runner = Runner(plan: plan, strictActions: external != nil, clipActions: clipActions,
@@ -175,7 +141,7 @@ struct EvaluateCommand: ParsableCommand {
             journal.finish(remove: false)
             let partial = stem + ".partial.json"
             let entry = try LeaderboardEntry.make(header: header, records: outcome.records, shard: shardSpec, error: error.description)
-            try Data(JSONText.pretty(entry).utf8).write(to: URL(fileURLWithPath: partial))
+            try OutputPaths.write(Data(JSONText.pretty(entry).utf8), to: partial)
             printError("mrbench evaluate: \(error)")
             printError("partial results (\(outcome.records.count) of \(indices.count) trials) written to \(partial); the journal \(journal.path) is kept, so the same command resumes")
             if let external { printError("agent log: \(external.logPath)") }
@@ -183,14 +149,14 @@ struct EvaluateCommand: ParsableCommand {
         }
         let entry = try LeaderboardEntry.make(header: header, records: outcome.records, shard: shardSpec)
         let text = JSONText.pretty(entry)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: outputPath))
+        try OutputPaths.write(Data(text.utf8), to: outputPath)
         journal.finish(remove: true)
         try? FileManager.default.removeItem(atPath: stem + ".partial.json") // from an earlier, interrupted run
         let record = RunRecord.make(started: started, threads: threads, entryPath: outputPath, entryText: text,
                                     trialsRun: outcome.records.count - resumed.count, resumed: resumed.count,
                                     steps: outcome.records.filter { r in !resumed.contains { $0.index == r.index } }.reduce(0) { $0 + $1.steps },
                                     agentLog: external?.logPath)
-        try Data(JSONText.pretty(record, numbers: .rounded6).utf8).write(to: URL(fileURLWithPath: stem + ".run.json"))
+        try OutputPaths.write(Data(JSONText.pretty(record, numbers: .rounded6).utf8), to: stem + ".run.json")
         if json { print(text, terminator: ""); return }
         Self.summary(entry, path: outputPath)
     }

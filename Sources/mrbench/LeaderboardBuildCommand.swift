@@ -11,10 +11,18 @@ struct LeaderboardBuildCommand: ParsableCommand {
     @Option(help: "The leaderboard directory (entries/ inside it).") var directory = "leaderboard"
 
     func run() throws {
+        switch OutputPaths.kind(directory) {
+        case .directory: break
+        case .missing: throw CommandError("--directory \(directory) does not exist (it should hold entries/<benchmark>/<agent>.json)")
+        default: throw CommandError("--directory \(directory) is not a directory")
+        }
+        guard OutputPaths.kind(directory + "/entries") == .directory else {
+            throw CommandError("\(directory)/entries does not exist: no entries to build from (mrbench evaluate writes them)")
+        }
         let paths = entryFiles(under: directory + "/entries")
         let entries = try paths.map(readEntry).filter { $0["complete"]?.boolValue == true }
-        try Data(LeaderboardPages.markdown(entries).utf8).write(to: URL(fileURLWithPath: directory + "/LEADERBOARD.md"))
-        try Data(LeaderboardPages.html(entries).utf8).write(to: URL(fileURLWithPath: directory + "/index.html"))
+        try OutputPaths.write(Data(LeaderboardPages.markdown(entries).utf8), to: directory + "/LEADERBOARD.md")
+        try OutputPaths.write(Data(LeaderboardPages.html(entries).utf8), to: directory + "/index.html")
         print("\(directory)/LEADERBOARD.md and \(directory)/index.html: \(entries.count) entries")
     }
 }

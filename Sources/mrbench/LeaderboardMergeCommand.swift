@@ -14,9 +14,10 @@ struct LeaderboardMergeCommand: ParsableCommand {
 
     func run() throws {
         guard !shards.isEmpty else { throw ValidationError("give the shard files") }
+        try OutputPaths.prepareEntryOutput(output)
         let merged: JSONValue
         do { merged = try LeaderboardEntry.merge(try shards.map(readEntry)) } catch let e as EvaluationError { throw ValidationError(e.description) }
-        try Data(JSONText.pretty(merged).utf8).write(to: URL(fileURLWithPath: output))
+        try OutputPaths.write(Data(JSONText.pretty(merged).utf8), to: output)
         print("merged \(shards.count) shards (\(merged["trialsCompleted"]?.intValue ?? 0) trials) into \(output)")
     }
 }

@@ -21,11 +21,13 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Output directory.") var out = "render-out"
     @Option(help: "Seed of the episodes' resets and the random agent.") var seed: UInt64 = 0
     @Flag(help: "Print the summary as JSON.") var json = false
+    @Option(help: "Seconds an external agent may take to answer one message (as in evaluate).") var agentTimeout = 60.0
     @OptionGroup var assetOptions: AssetOptions
 
     func validate() throws {
         guard episodes >= 1 && episodes <= 100 else { throw ValidationError("--episodes must be in 1…100") }
         guard every >= 1 else { throw ValidationError("--every must be positive") }
+        guard agentTimeout > 0 else { throw ValidationError("--agent-timeout must be positive") }
         _ = try AgentCatalogue.parse(agent)
         do { _ = try RolloutRenderer.parseSize(size) } catch { throw ValidationError("\(error)") }
         if let task, task < 0 { throw ValidationError("--task must be ≥ 0") }
@@ -71,9 +73,14 @@ struct RenderCommand: ParsableCommand {
         } catch let e as RenderExportError {
             throw ValidationError(e.description)
         } catch {
-            if let p = policy as? SessionPolicy, let e = p.error { throw ValidationError("the external agent failed: \(e)") }
+            // Agent failures end like evaluate's: one line, exit status 1 (130 when interrupted).
+            if let p = policy as? SessionPolicy, let e = p.error {
+                if case EvaluationError.interrupted = e { throw ExitCode(130) }
+                throw CommandError("the external agent failed: \(e)")
+            }
             throw error
         }
+        if let p = policy as? SessionPolicy, let e = p.error { throw CommandError("the external agent failed: \(e)") }
         (policy as? SessionPolicy)?.session.close()
         if json { try printJSON(summary); return }
         for (i, e) in summary.episodes.enumerated() {
@@ -88,8 +95,9 @@ struct RenderCommand: ParsableCommand {
     private func externalPolicy(_ line: String, _ env: any Environment) throws -> any Policy {
         let vars = ProcessInfo.processInfo.environment
         try RolloutRenderer.prepareOutput(out)
-        let config = ExternalAgentConfig(commandLine: line, logPath: out + "/agent.log", searchPath: vars["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+        var config = ExternalAgentConfig(commandLine: line, logPath: out + "/agent.log", searchPath: vars["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
                                          home: vars["HOME"] ?? "/tmp")
+        config.messageTimeout = agentTimeout
         let evaluation = EvaluationProtocol(adaptationEpisodes: 0, evaluationEpisodes: episodes, horizon: env.horizon, metric: .return)
         let context = AgentContext(observationSpace: env.observationSpace, actionSpace: env.actionSpace, observationLayout: env.observationLayout, horizon: env.horizon)
         let briefing = AgentBriefing(benchmark: env.id, split: "render", metric: .return, hidesGoal: false, context: context,

@@ -36,8 +36,9 @@ final class SessionPolicy: Policy {
     }
 
     func observe(_ transition: Transition) {
-        step += 1
+        // Steps are numbered from 0 within an episode, as in `evaluate` (docs/agent-protocol.md).
         pending = attempt { try session.observe(transition, step: step) }
+        step += 1
         if transition.status.isDone { episode += 1 }
     }
 }

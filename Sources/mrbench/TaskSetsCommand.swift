@@ -37,19 +37,26 @@ struct TaskSetsCommand: ParsableCommand {
                 }
             }
             if check { if changed > 0 { throw ExitCode(1) }; return }
-            try AssetManifest.compute(assets: root).write(assets: root)
-            print("updated MANIFEST.json")
+            try AssetManifest.withCurrentFiles(assets: root).write(assets: root)
+            print("updated MANIFEST.json (checksums; `mrbench tasksets manifest` records the behaviour fingerprints)")
         }
     }
 
-    /// Checks every listed file's checksum and that every task set loads.
+    /// Checks every listed file's checksum, every behaviour fingerprint, and that every task set loads.
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check MANIFEST.json against the files and load every benchmark's task set.")
+        static let configuration = CommandConfiguration(abstract: "Check MANIFEST.json against the files and the environments' behaviour, and load every benchmark's task set.")
         @OptionGroup var assetOptions: AssetOptions
 
         func run() throws {
             let root = try AssetLocator.root(explicit: assetOptions.assets)
-            let problems = try AssetManifest.load(assets: root).problems(assets: root)
+            let manifest = try AssetManifest.load(assets: root)
+            var problems = try manifest.problems(assets: root)
+            if problems.isEmpty {
+                do {
+                    let now = try BehaviourFingerprint.computeAll(assets: assetOptions.assets)
+                    problems += manifest.fingerprintProblems(environments: now.environments, benchmarks: now.benchmarks)
+                } catch { problems.append("behaviour fingerprints: \(error)") }
+            }
             for p in problems { printError("MANIFEST: \(p)") }
             var failed = !problems.isEmpty
             for b in Registry.benchmarks {
@@ -65,16 +72,25 @@ struct TaskSetsCommand: ParsableCommand {
         }
     }
 
-    /// Rewrites MANIFEST.json from the files as they are (after editing a model on purpose).
+    /// Rewrites MANIFEST.json from the files and the code as they are (after changing a model or an
+    /// environment on purpose): checksums, then the behaviour fingerprints of every environment and
+    /// benchmark. Every benchmark digest that covers a change changes with it.
     struct Manifest: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Recompute Assets/MANIFEST.json from the current models and task sets.")
+        static let configuration = CommandConfiguration(abstract: "Recompute Assets/MANIFEST.json: checksums of the models and task sets, behaviour fingerprints of the environments and benchmarks.")
         @OptionGroup var assetOptions: AssetOptions
 
         func run() throws {
             let root = try AssetLocator.root(explicit: assetOptions.assets)
-            let m = try AssetManifest.compute(assets: root)
+            var m = try AssetManifest.withCurrentFiles(assets: root)
+            try m.write(assets: root)  // the models must verify before the environments can load them
+            let before = m
+            let now = try BehaviourFingerprint.computeAll(assets: assetOptions.assets)
+            m.environmentFingerprints = now.environments
+            m.benchmarkFingerprints = now.benchmarks
             try m.write(assets: root)
-            print("MANIFEST.json: \(m.files.count) files")
+            let changed = before.fingerprintProblems(environments: now.environments, benchmarks: now.benchmarks)
+            print("MANIFEST.json: \(m.files.count) files, \(now.environments.count) environment and \(now.benchmarks.count) benchmark fingerprints"
+                  + (changed.isEmpty ? "" : " (\(changed.count) new or changed)"))
         }
     }
 }

@@ -5,8 +5,8 @@ import MRRender
 /// Prints the render and PNG timings of `RenderBenchmark` (480×480 manipulation scene) when
 /// MRBENCH_LONG_TESTS=1. Never fails on a time; run it in release on one core:
 /// `MRBENCH_LONG_TESTS=1 taskset -c 0 swift test -c release --scratch-path .build-render --filter renderBenchmark`
-@Test func renderBenchmark() throws {
-    guard ProcessInfo.processInfo.environment["MRBENCH_LONG_TESTS"] == "1" else { return }
+@Test(.enabled(if: ProcessInfo.processInfo.environment["MRBENCH_LONG_TESTS"] == "1", "a timing run: set MRBENCH_LONG_TESTS=1"))
+func renderBenchmark() throws {
     let r = try RenderBenchmark.run(width: 480, height: 480, frames: 300, pngFrames: 20)
     print("RenderBenchmark: \(r)")
     #expect(r.renderMedianMilliseconds > 0)

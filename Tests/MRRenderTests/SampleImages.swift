@@ -2,12 +2,12 @@ import Foundation
 import Testing
 import MRRender
 
-/// Writes the documentation images when MRBENCH_RENDER_SAMPLES=1 (otherwise does nothing):
+/// Writes the documentation images when MRBENCH_RENDER_SAMPLES=1 (otherwise reported as skipped):
 /// docs/images/render-sample.png (480×480 manipulation scene) and
 /// docs/images/render-contact-sheet.png (a 4×2 sheet of captioned frames) and
 /// docs/images/render-line-plot.png (learning curves, `LinePlotTests.learningCurves()`).
-@Test func writeDocumentationImages() throws {
-    guard ProcessInfo.processInfo.environment["MRBENCH_RENDER_SAMPLES"] == "1" else { return }
+@Test(.enabled(if: ProcessInfo.processInfo.environment["MRBENCH_RENDER_SAMPLES"] == "1", "writes docs/images: set MRBENCH_RENDER_SAMPLES=1"))
+func writeDocumentationImages() throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let dir = root.appendingPathComponent("docs/images")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -126,10 +126,17 @@ struct FetchTests {
         }
     }
 
-    /// FETCH_TRACE_TASK="kind gx gy gz ox oy" prints one expert episode step by step.
-    @Test func traceOneEpisode() throws {
+    /// The task of FETCH_TRACE_TASK="kind gx gy gz ox oy", if it is set.
+    static var traceTask: (FetchTaskKind, [String])? {
         guard let spec = getenv("FETCH_TRACE_TASK").map({ String(cString: $0).split(separator: " ").map(String.init) }), spec.count >= 4,
-              let kind = FetchTaskKind(rawValue: spec[0]) else { return }
+              let kind = FetchTaskKind(rawValue: spec[0]) else { return nil }
+        return (kind, spec)
+    }
+
+    /// FETCH_TRACE_TASK="kind gx gy gz ox oy" prints one expert episode step by step (a debugging aid; skipped otherwise).
+    @Test(.enabled(if: FetchTests.traceTask != nil, "a debugging trace: set FETCH_TRACE_TASK=\"kind gx gy gz [ox oy]\""))
+    func traceOneEpisode() throws {
+        let (kind, spec) = try #require(FetchTests.traceTask)
         let v = spec.dropFirst().compactMap(Double.init)
         let task = FetchTask(goal: Array(v.prefix(3)), object: v.count >= 5 ? Array(v[3..<5]) : nil)
         let (obs, results) = try FetchTests.episode(kind, task: task)

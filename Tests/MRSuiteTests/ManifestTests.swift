@@ -41,4 +41,30 @@ struct ManifestTests {
         #expect(throws: TaskSetError.self) { try TaskSetStore.load("demo-v1", assets: dir) }
         #expect(try AssetManifest.load(assets: dir).problems(assets: dir).count == 1)
     }
+
+    /// A model edited in place is refused when an environment loads it (not only task sets are checked),
+    /// and so is a model whose included file changed.
+    @Test func editedModelIsRefusedWhenLoaded() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mrbench-models-\(UInt32.random(in: 0...UInt32.max))").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: try AssetLocator.root(), toPath: dir)
+        _ = try PendulumEnvironment(assets: dir)
+        let pendulum = dir + "/models/pendulum.xml"
+        try (String(contentsOfFile: pendulum, encoding: .utf8) + "<!-- edited -->\n").write(toFile: pendulum, atomically: true, encoding: .utf8)
+        do {
+            _ = try PendulumEnvironment(assets: dir)
+            Issue.record("an edited model was used")
+        } catch let e as TaskSetError {
+            guard case let .checksumMismatch(file, _, _) = e else { Issue.record("\(e)"); return }
+            #expect(file == "models/pendulum.xml")
+        }
+        // An included file: the Sawyer rig shared by the ML10 scenes.
+        _ = try Registry.environment("ml10/reach-v1").make(assets: dir)
+        let rig = dir + "/models/sawyer_rig.xml"
+        try (String(contentsOfFile: rig, encoding: .utf8) + "<!-- edited -->\n").write(toFile: rig, atomically: true, encoding: .utf8)
+        #expect(throws: TaskSetError.checksumMismatch("models/sawyer_rig.xml", expected: try AssetManifest.load(assets: dir).files["models/sawyer_rig.xml"]!,
+                                                      actual: try AssetManifest.checksum(rig))) {
+            _ = try Registry.environment("ml10/reach-v1").make(assets: dir)
+        }
+    }
 }

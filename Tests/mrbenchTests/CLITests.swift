@@ -64,7 +64,13 @@ struct CLITests {
         #expect(res["steps"] as? Int == 4000)
         #expect((res["stepsPerSecond"] as? Double ?? 0) > 0)
         #expect((res["physicsMicrosecondsPerSubstep"] as? Double ?? 0) > 0)
-        #expect(j.keys.contains("openblasCoretype"))
+        // Always reported: the variable's value, or null when it is unset (the test runs with it unset and set).
+        let coretype = try #require(j["openblasCoretype"])
+        #expect(coretype is NSNull || coretype is String)
+        let unset = try MrbenchProcess.run(["bench", "pendulum-v1", "--steps", "10", "--json"], environment: ["OPENBLAS_CORETYPE": nil])
+        #expect(try json(unset.stdout)["openblasCoretype"] is NSNull, "\(unset.stdout)")
+        let set = try MrbenchProcess.run(["bench", "pendulum-v1", "--steps", "10", "--json"], environment: ["OPENBLAS_CORETYPE": "Haswell"])
+        #expect(try json(set.stdout)["openblasCoretype"] as? String == "Haswell", "\(set.stdout)")
     }
 
     @Test func badArgumentsAreRefused() throws {

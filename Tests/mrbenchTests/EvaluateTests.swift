@@ -182,8 +182,9 @@ struct EvaluateTests {
         let d = try tempDir("bad-\(mode)")
         defer { try? FileManager.default.removeItem(atPath: d) }
         let agent = try agentScript(in: d)
+        // A short deadline only where the agent hangs on purpose: a busy host never trips the others.
         let r = try mrbench(["evaluate", "--agent", "cmd:python3 \(agent) \(mode)", "--benchmark", "point-nav-sparse-v1", "--seeds", "1",
-                             "--threads", "1", "--agent-timeout", "2", "--agent-max-line", "1000", "--output", d + "/e.json"], timeout: 60)
+                             "--threads", "1", "--agent-timeout", mode == "hang" ? "2" : "30", "--agent-max-line", "1000", "--output", d + "/e.json"], timeout: 60)
         #expect(!r.timedOut && r.seconds < 20, "took \(r.seconds) s")
         #expect(r.status == 1, "status \(r.status): \(r.stderr)")
         #expect(r.stderr.contains(message), "\(r.stderr)")
@@ -199,15 +200,17 @@ struct EvaluateTests {
         let d = try tempDir("budget")
         defer { try? FileManager.default.removeItem(atPath: d) }
         let agent = try agentScript(in: d)
-        // The slower agent spends 0.1 s per trial; 30 trials need over 3 s of waiting, the budget is 1 s.
+        // The slower agent spends 0.1 s per trial; 30 trials need over 3 s of waiting, the budget is 2 s
+        // (room for the interpreter's start on a busy host: the hello wait counts too).
         let r = try mrbench(["evaluate", "--agent", "cmd:python3 \(agent) slower", "--benchmark", "point-nav-sparse-v1", "--seeds", "1",
-                             "--threads", "1", "--agent-budget", "1", "--output", d + "/e.json"], timeout: 60)
-        #expect(r.status == 1 && r.stderr.contains("the agent used up its total time budget of 1.0 s"), "\(r.stderr)")
+                             "--threads", "1", "--agent-budget", "2", "--output", d + "/e.json"], timeout: 60)
+        #expect(r.status == 1 && r.stderr.contains("the agent used up its total time budget of 2.0 s"), "\(r.stderr)")
         // Where it runs out depends on the machine's load; the message still names trial, episode and step.
         #expect(r.stderr.range(of: #"trial \d+ \(seed 0, entry \d+, task 'point-nav'\), (adaptation|evaluation) episode \d+, step \d+"#,
                                options: .regularExpression) != nil, "\(r.stderr)")
+        // How many trials fit in the budget depends on the host's load; none need have.
         let partial = try json(d + "/e.partial.json")
-        #expect((partial["trialsCompleted"] as? Int ?? 0) >= 1)
+        #expect(partial["complete"] as? Bool == false && (partial["trialsCompleted"] as? Int ?? 30) < 30)
     }
 
     @Test func outOfRangeActionsAreClippedAndRecordedWithClipActions() throws {
@@ -277,14 +280,20 @@ struct EvaluateTests {
         #expect(type.status != 0 && type.stdout.contains("$.protocol.horizon: expected integer, found string"), "\(type.stdout)")
     }
 
-    @Test func schemaValidatesEntriesWithPythonJsonschema() throws {
-        // Runs only where Python's jsonschema is installed (pip install jsonschema).
+    /// Whether Python's jsonschema is installed (`pip install jsonschema`; .ci/run installs it).
+    static let pythonHasJsonschema: Bool = {
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         probe.arguments = ["python3", "-c", "import jsonschema"]
         probe.standardError = FileHandle.nullDevice
-        try probe.run(); probe.waitUntilExit()
-        guard probe.terminationStatus == 0 else { return }
+        probe.standardOutput = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0
+    }()
+
+    @Test(.enabled(if: EvaluateTests.pythonHasJsonschema, "Python's jsonschema is not installed (pip install jsonschema)"))
+    func schemaValidatesEntriesWithPythonJsonschema() throws {
         let d = try tempDir("jsonschema")
         defer { try? FileManager.default.removeItem(atPath: d) }
         #expect(try mrbench(["evaluate", "--agent", "random", "--benchmark", "point-nav-v1", "--seeds", "2", "--output", d + "/a.json"]).status == 0)

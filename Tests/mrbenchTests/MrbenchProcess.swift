@@ -11,11 +11,21 @@ enum MrbenchProcess {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mrbench")
     }
 
+    /// The environment mrbench runs with: the test's own, without the variables that would point it
+    /// at other assets (`MRBENCH_ASSETS`), then `overrides` (nil removes a variable).
+    static func environment(_ overrides: [String: String?] = [:]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["MRBENCH_ASSETS"] = nil
+        for (k, v) in overrides { env[k] = v }
+        return env
+    }
+
     /// Runs mrbench; a watchdog kills it after `timeout` seconds (so a hang fails the test, never blocks it).
-    static func run(_ args: [String], timeout: Double = 120) throws -> Run {
+    static func run(_ args: [String], timeout: Double = 120, environment overrides: [String: String?] = [:]) throws -> Run {
         let p = Process()
         p.executableURL = executable
         p.arguments = args
+        p.environment = environment(overrides)
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

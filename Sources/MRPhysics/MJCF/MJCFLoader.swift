@@ -58,8 +58,11 @@ public enum MJCFLoader {
     /// format); the default uses ODE's constraint rows.
     /// `explicitDamping` names slide joints whose damping is applied as a force each substep
     /// (`JointDynamics.explicitDamping`) rather than on an implicit row.
-    public static func load(path: String, planar: PlanarScheme = .constraintRows, explicitDamping: Set<String> = []) throws -> Model {
-        let root = try parseFile(path, includedFrom: nil)
+    /// `checkFile` is called with the path of the model file and of every file it includes, before
+    /// each is read (mrbench's registry verifies them against `Assets/MANIFEST.json` there).
+    public static func load(path: String, planar: PlanarScheme = .constraintRows, explicitDamping: Set<String> = [],
+                            checkFile: ((String) throws -> Void)? = nil) throws -> Model {
+        let root = try parseFile(path, includedFrom: nil, checkFile: checkFile)
         var compiler = MJCFCompiler(root: root)
         compiler.planar = planar
         compiler.explicitDamping = explicitDamping
@@ -69,12 +72,17 @@ public enum MJCFLoader {
     /// Builds a model from text (`file` names it in errors; includes resolve against `baseDirectory`).
     public static func load(text: String, file: String = "<string>", baseDirectory: String = ".") throws -> Model {
         var root = try XMLReader.parse(text, file: file)
-        try expandIncludes(&root, baseDirectory: baseDirectory)
+        try expandIncludes(&root, baseDirectory: baseDirectory, checkFile: nil, level: 0)
         var compiler = MJCFCompiler(root: root)
         return try compiler.build()
     }
 
-    static func parseFile(_ path: String, includedFrom: (XMLNode, XMLNode.Attribute)?) throws(ModelError) -> XMLNode {
+    /// The deepest chain of `<include>`s accepted (a file that includes itself ends here).
+    static let maxIncludeDepth = 8
+
+    static func parseFile(_ path: String, includedFrom: (XMLNode, XMLNode.Attribute)?, checkFile: ((String) throws -> Void)?,
+                          level: Int = 0) throws -> XMLNode {
+        try checkFile?(path)
         let text: String
         switch Files.readText(path) {
         case let .success(t): text = t
@@ -85,12 +93,12 @@ public enum MJCFLoader {
             throw ModelError(file: path, line: 0, attribute: nil, message: "cannot read model file: \(e.reason)")
         }
         var root = try XMLReader.parse(text, file: path)
-        try expandIncludes(&root, baseDirectory: Files.directory(of: path))
+        try expandIncludes(&root, baseDirectory: Files.directory(of: path), checkFile: checkFile, level: level)
         return root
     }
 
     /// Replaces `<include file="…"/>` by the children of the included file's `<mujoco>` root.
-    static func expandIncludes(_ node: inout XMLNode, baseDirectory: String) throws(ModelError) {
+    static func expandIncludes(_ node: inout XMLNode, baseDirectory: String, checkFile: ((String) throws -> Void)?, level: Int) throws {
         var out: [XMLNode] = []
         for var child in node.children {
             if child.name == "include" {
@@ -100,13 +108,16 @@ public enum MJCFLoader {
                 for a in child.attributes where a.name != "file" {
                     throw ModelError(file: child.file, line: a.line, attribute: a.name, message: "unsupported attribute of <include>")
                 }
-                let included = try parseFile(Files.join(baseDirectory, f.value), includedFrom: (child, f))
+                guard level < maxIncludeDepth else {
+                    throw ModelError(file: child.file, line: f.line, attribute: f.name, message: "includes are nested more than \(maxIncludeDepth) levels deep (does a file include itself?)")
+                }
+                let included = try parseFile(Files.join(baseDirectory, f.value), includedFrom: (child, f), checkFile: checkFile, level: level + 1)
                 guard included.name == "mujoco" else {
                     throw ModelError(file: included.file, line: included.line, attribute: nil, message: "an included file's root must be <mujoco>")
                 }
                 out.append(contentsOf: included.children)
             } else {
-                try expandIncludes(&child, baseDirectory: baseDirectory)
+                try expandIncludes(&child, baseDirectory: baseDirectory, checkFile: checkFile, level: level)
                 out.append(child)
             }
         }
@@ -133,6 +144,14 @@ private let schema: [String: (attributes: Set<String>, children: Set<String>)] =
     "equality": ([], ["weld"]),
     "weld": (["body1", "body2", "solref"], []),
 ]
+
+/// The largest magnitude of any number in a model file (metres, kilograms, kg/m³, N·m, degrees…):
+/// beyond it ODE's arithmetic overflows and the simulation fails inside the engine.
+let maxMagnitude = 1e6
+/// The range of a rigid body's mass (kg): outside it ODE's solver loses all precision.
+let massRange = 1e-6...1e6
+/// The smallest size of a geom (m): below it inertias vanish and contacts lose all precision.
+let minSize = 1e-4
 
 /// Turns a validated MJCF tree into a `Simulation`.
 private struct MJCFCompiler {
@@ -164,6 +183,9 @@ private struct MJCFCompiler {
         for p in parts {
             guard let v = Double(p), v.isFinite else {
                 throw ModelError(file: owner.file, line: attr.line, attribute: a, message: "'\(p)' is not a finite number")
+            }
+            guard abs(v) <= maxMagnitude else {
+                throw ModelError(file: owner.file, line: attr.line, attribute: a, message: "\(p) is outside the supported range ±\(Int(maxMagnitude))")
             }
             out.append(v)
         }
@@ -362,6 +384,9 @@ private struct MJCFCompiler {
                 mass = mass.map { $0 + part } ?? part
             }
             guard let m = mass, m.isValid else { throw fail(rootBody.node, nil, "body '\(rootBody.name)' has no mass: give it a geom with density or mass") }
+            guard massRange.contains(m.mass) else {
+                throw fail(rootBody.node, nil, "body '\(rootBody.name)' has a mass of \(m.mass) kg, outside the supported \(massRange.lowerBound)…\(Int(massRange.upperBound)) kg")
+            }
             groups[g].id = try sim.addBody(name: rootBody.name, pose: rootBody.world, mass: m)
         }
         var geomIDs: [String: GeomID] = [:]
@@ -538,14 +563,14 @@ private struct MJCFCompiler {
             let a = Vec3(ft[0], ft[1], ft[2]), b = Vec3(ft[3], ft[4], ft[5])
             let len = (b - a).norm
             guard len > 1e-9 else { throw fail(n, "fromto", "the two ends must differ") }
-            guard let size = try numbers(n, "size", count: 1...3), size[0] > 0 else { throw fail(n, "size", "needs a radius > 0") }
+            guard let size = try numbers(n, "size", count: 1...3), size[0] >= minSize else { throw fail(n, "size", "needs a radius ≥ \(minSize) m") }
             let pose = Transform(position: (a + b) / 2, rotation: .between(Vec3(0, 0, 1), (b - a) / len))
             return (type == "capsule" ? .capsule(radius: size[0], halfLength: len / 2) : .cylinder(radius: size[0], halfLength: len / 2), pose)
         }
         let pose = try frame(n)
         let size = try numbers(n, "size", count: 1...3) ?? []
         func need(_ k: Int) throws(ModelError) {
-            guard size.count >= k, size.prefix(k).allSatisfy({ $0 > 0 }) else { throw fail(n, "size", "a \(type) needs \(k) positive size value(s)") }
+            guard size.count >= k, size.prefix(k).allSatisfy({ $0 >= minSize }) else { throw fail(n, "size", "a \(type) needs \(k) size value(s), each ≥ \(minSize) m") }
         }
         switch type {
         case "plane": return (.plane(normal: Vec3(0, 0, 1), offset: 0), pose)

@@ -17,6 +17,11 @@ struct XMLReader {
     private let file: String
     private var i = 0
     private var line = 1
+    private var depth = 0
+
+    /// The deepest nesting of elements accepted (real models nest a dozen levels; this bounds the
+    /// reader's and the compiler's recursion, so a hostile file cannot overflow the stack).
+    static let maxDepth = 256
 
     init(text: String, file: String) {
         bytes = Array(text.utf8)
@@ -82,6 +87,9 @@ struct XMLReader {
 
     private mutating func element() throws(ModelError) -> XMLNode {
         let startLine = line
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { throw error("elements are nested more than \(Self.maxDepth) levels deep") }
         advance()  // <
         let tag = try name()
         var node = XMLNode(name: tag, line: startLine, file: file, attributes: [], children: [])

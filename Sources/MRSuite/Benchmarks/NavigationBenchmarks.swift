@@ -16,7 +16,8 @@ enum NavigationBenchmarks {
             summary: sparse ? "2-D point to an unseen goal on the unit half-circle, sparse reward within 0.2 (success)"
                             : "2-D point to an unseen goal on the unit half-circle, dense reward −distance (return)",
             evaluation: EvaluationProtocol(adaptationEpisodes: 4, evaluationEpisodes: 2, horizon: 100, metric: sparse ? .success : .return),
-            models: [], defaultSeed: seed,
+            // The goal never appears in the observation (the position only): the agent must find it.
+            models: [], defaultSeed: seed, hidesGoal: true,
             generate: { seed in
                 var g = SeededGenerator(seed: seed).derived(id)
                 func entries(_ n: Int) throws -> [TaskSetEntry] {

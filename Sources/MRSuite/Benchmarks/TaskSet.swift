@@ -68,16 +68,62 @@ public enum JSONCoding {
     }
 }
 
-/// `Assets/MANIFEST.json`: the SHA-256 of every model and task set, checked before a task set is
-/// used, so that numbers are never produced from data that drifted.
+/// `Assets/MANIFEST.json`: the SHA-256 of every model and task set, checked before a model or task
+/// set is used, so that numbers are never produced from data that drifted; and the behaviour
+/// fingerprint (`BehaviourFingerprint`) of every registered environment and benchmark, folded into
+/// the benchmark digests, so that a change of code that changes behaviour cannot go unnoticed.
 public struct AssetManifest: Codable, Hashable, Sendable {
-    public var format = 1
+    public var format = 2
     /// Path relative to the assets directory → lowercase hex SHA-256.
     public var files: [String: String]
+    /// Environment id → behaviour fingerprint.
+    public var environmentFingerprints: [String: String]
+    /// Benchmark id → behaviour fingerprint (its first test entry, as the benchmark builds it).
+    public var benchmarkFingerprints: [String: String]
 
     public static let directories = ["models", "tasksets"]
 
-    public init(files: [String: String]) { self.files = files }
+    public init(files: [String: String], environmentFingerprints: [String: String] = [:], benchmarkFingerprints: [String: String] = [:]) {
+        self.files = files; self.environmentFingerprints = environmentFingerprints; self.benchmarkFingerprints = benchmarkFingerprints
+    }
+
+    enum CodingKeys: String, CodingKey { case format, files, environmentFingerprints, benchmarkFingerprints }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(Int.self, forKey: .format)
+        files = try c.decode([String: String].self, forKey: .files)
+        environmentFingerprints = try c.decodeIfPresent([String: String].self, forKey: .environmentFingerprints) ?? [:]
+        benchmarkFingerprints = try c.decodeIfPresent([String: String].self, forKey: .benchmarkFingerprints) ?? [:]
+    }
+
+    /// The recorded fingerprint of an environment.
+    /// - Throws: `TaskSetError.noFingerprint` if none is recorded.
+    public func fingerprint(environment id: String) throws -> String {
+        guard let f = environmentFingerprints[id] else { throw TaskSetError.noFingerprint("environment \(id)") }
+        return f
+    }
+
+    /// The recorded fingerprint of a benchmark.
+    public func fingerprint(benchmark id: String) throws -> String {
+        guard let f = benchmarkFingerprints[id] else { throw TaskSetError.noFingerprint("benchmark \(id)") }
+        return f
+    }
+
+    /// Where the recorded fingerprints differ from `computed` (changed, missing, or of ids no longer registered).
+    public func fingerprintProblems(environments: [String: String], benchmarks: [String: String]) -> [String] {
+        var out: [String] = []
+        for (kind, recorded, now) in [("environment", environmentFingerprints, environments), ("benchmark", benchmarkFingerprints, benchmarks)] {
+            for (id, f) in now.sorted(by: { $0.key < $1.key }) {
+                guard let r = recorded[id] else { out.append("\(kind) \(id): no behaviour fingerprint in MANIFEST.json (run `mrbench tasksets manifest`)"); continue }
+                if r != f {
+                    out.append("\(kind) \(id): behaviour changed (fingerprint \(f.prefix(12))…, MANIFEST.json records \(r.prefix(12))…): a changed dynamics, reward, observation or task needs a new version id; if the change is meant for this version, record it with `mrbench tasksets manifest` (it changes the benchmark digests: regenerate their leaderboard entries)")
+                }
+            }
+            for id in recorded.keys.sorted() where now[id] == nil { out.append("\(kind) \(id): fingerprint recorded in MANIFEST.json but not registered") }
+        }
+        return out
+    }
 
     /// Reads `MANIFEST.json` of an assets directory.
     public static func load(assets root: String) throws -> AssetManifest {
@@ -97,6 +143,14 @@ public struct AssetManifest: Codable, Hashable, Sendable {
             }
         }
         return AssetManifest(files: files)
+    }
+
+    /// The manifest of `root` with its file checksums recomputed and its fingerprints kept.
+    public static func withCurrentFiles(assets root: String) throws -> AssetManifest {
+        var m = (try? load(assets: root)) ?? AssetManifest(files: [:])
+        m.format = 2
+        m.files = try compute(assets: root).files
+        return m
     }
 
     /// SHA-256 of a file.
@@ -139,6 +193,7 @@ public enum TaskSetError: Error, Equatable, CustomStringConvertible {
     case unlisted(String)
     case checksumMismatch(String, expected: String, actual: String)
     case wrongBenchmark(String, expected: String)
+    case noFingerprint(String)
 
     public var description: String {
         switch self {
@@ -149,7 +204,24 @@ public enum TaskSetError: Error, Equatable, CustomStringConvertible {
         case let .checksumMismatch(p, e, a):
             return "\(p) has SHA-256 \(a) but MANIFEST.json says \(e): the file changed; regenerate it with its documented command or restore it"
         case let .wrongBenchmark(p, e): return "\(p) holds the task set of another benchmark (expected \(e))"
+        case let .noFingerprint(what): return "MANIFEST.json records no behaviour fingerprint for \(what): run `mrbench tasksets manifest`"
         }
+    }
+}
+
+/// Loads model files of the assets directory, each verified against the manifest first.
+public enum AssetModels {
+    /// The model `relative` (e.g. `models/ant.xml`) of the assets directory, after checking it and
+    /// every file it includes against `MANIFEST.json`: a model edited in place is refused with a
+    /// message naming it, never used silently.
+    public static func load(_ relative: String, assets: String?, planar: PlanarScheme = .constraintRows,
+                            explicitDamping: Set<String> = []) throws -> Model {
+        let root = try AssetLocator.root(explicit: assets)
+        let manifest = try AssetManifest.load(assets: root)
+        return try MJCFLoader.load(path: root + "/" + relative, planar: planar, explicitDamping: explicitDamping, checkFile: { path in
+            let rel = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+            try manifest.verify(rel, assets: root)
+        })
     }
 }
 

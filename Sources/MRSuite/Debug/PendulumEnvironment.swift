@@ -48,7 +48,7 @@ public final class PendulumEnvironment: PhysicsEnvironment {
     private let hinge: JointID
 
     public init(assets: String? = nil) throws {
-        model = try MJCFLoader.load(path: try AssetLocator.path("models/pendulum.xml", explicit: assets))
+        model = try AssetModels.load("models/pendulum.xml", assets: assets)
         simulation = model.simulation
         guard let p = model.body("pole"), let h = model.joint("hinge") else { throw EnvironmentError.invalidTask("pendulum.xml lacks pole or hinge") }
         pole = p; hinge = h

@@ -167,6 +167,14 @@ public final class FetchEnvironment: PhysicsEnvironment {
     static let fingerStiffness = 2000.0
     static let fingerTargetRange = 0.0...0.06
 
+    /// The 31-dimensional layout of push, pick-and-place and slide (and of every task in `fetch-zones-v1`).
+    public static let objectLayout = ObservationLayout(
+        [("grip_pos", 3), ("object_pos", 3), ("object_rel_pos", 3), ("gripper_state", 2), ("object_rot", 3), ("object_velp", 3),
+         ("object_velr", 3), ("grip_velp", 3), ("gripper_vel", 2), ("achieved_goal", 3), ("desired_goal", 3)])
+    /// The 16-dimensional layout of reach.
+    public static let reachLayout = ObservationLayout(
+        [("grip_pos", 3), ("gripper_state", 2), ("grip_velp", 3), ("gripper_vel", 2), ("achieved_goal", 3), ("desired_goal", 3)])
+
     public let id: String
     public let kind: FetchTaskKind
     public let dense: Bool
@@ -200,8 +208,7 @@ public final class FetchEnvironment: PhysicsEnvironment {
         id = FetchEnvironment.identifier(kind, dense: dense)
         config = .of(kind)
         // The fingers' damping as a force each substep (two LCP rows fewer; see JointDynamics.explicitDamping).
-        model = try MJCFLoader.load(path: try AssetLocator.path(config.model, explicit: assets),
-                                    explicitDamping: config.blockGripper ? [] : ["finger_r", "finger_l"])
+        model = try AssetModels.load(config.model, assets: assets, explicitDamping: config.blockGripper ? [] : ["finger_r", "finger_l"])
         simulation = model.simulation
         guard let g = model.body("gripper"), let m = model.body("mocap") else { throw EnvironmentError.invalidTask("\(config.model) lacks gripper or mocap") }
         gripper = g; mocap = m
@@ -216,10 +223,7 @@ public final class FetchEnvironment: PhysicsEnvironment {
         initialState = simulation.snapshot()
         try FetchEnvironment.configureContacts(model)
         let n = config.hasObject ? 25 : 10
-        observationLayout = ObservationLayout(config.hasObject
-            ? [("grip_pos", 3), ("object_pos", 3), ("object_rel_pos", 3), ("gripper_state", 2), ("object_rot", 3), ("object_velp", 3),
-               ("object_velr", 3), ("grip_velp", 3), ("gripper_vel", 2), ("achieved_goal", 3), ("desired_goal", 3)]
-            : [("grip_pos", 3), ("gripper_state", 2), ("grip_velp", 3), ("gripper_vel", 2), ("achieved_goal", 3), ("desired_goal", 3)])
+        observationLayout = config.hasObject ? FetchEnvironment.objectLayout : FetchEnvironment.reachLayout
         observationSpace = BoxSpace(dimension: n + 6, bound: 10)
         _ = reset(seed: 0)
     }

@@ -50,7 +50,7 @@ public enum FetchFamily {
     public static let benchmarks: [BenchmarkSpec] = [
         BenchmarkSpec(
             id: "fetch-zones-v1",
-            summary: "Fetch reach, push, pick-place and slide, one task at a time: train goals in zones A, B, C of the goal region (15 each), test goals in the unseen zone D (20 per task); goal visible, sparse reward.",
+            summary: "Fetch reach, push, pick-place and slide, one task at a time: train goals in zones A, B, C of the goal region (15 each), test goals in the unseen zone D (20 per task); goal visible, sparse reward; one 31-dimensional observation (reach's object fields are zero).",
             evaluation: evaluation, models: models(FetchTaskKind.allCases), defaultSeed: 4,
             generate: { seed in
                 var train: [TaskSetEntry] = [], test: [TaskSetEntry] = []
@@ -60,6 +60,10 @@ public enum FetchFamily {
                     test += try entries(kind, zones: GoalZone.test, perZone: 20, &g)
                 }
                 return TaskSet(benchmark: "fetch-zones-v1", seed: seed, train: train, test: test)
+            },
+            // One observation space for the four tasks: reach's 16 dimensions padded to 31 (object fields zero).
+            makeEnvironment: { entry, assets in
+                try padObservations(try Registry.environment(entry.env).make(assets: assets, task: entry.params), to: FetchEnvironment.objectLayout)
             }),
         BenchmarkSpec(
             id: "fetch-tasks-v1",

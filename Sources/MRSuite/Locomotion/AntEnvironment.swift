@@ -104,7 +104,7 @@ public final class AntEnvironment<T: AntTask>: PhysicsEnvironment {
 
     public init(assets: String? = nil, task: T = T.defaultTask) throws {
         try task.validate()
-        model = try MJCFLoader.load(path: try AssetLocator.path(Self.modelPath, explicit: assets))
+        model = try AssetModels.load(Self.modelPath, assets: assets)
         simulation = model.simulation
         try Self.applyContactAndLimits(model)
         let names = (1...4).flatMap { ["hip_\($0)", "ankle_\($0)"] }

@@ -84,7 +84,7 @@ public final class HalfCheetahEnvironment<T: HalfCheetahTask>: PhysicsEnvironmen
 
     public init(assets: String? = nil, task: T = T.defaultTask) throws {
         try task.validate()
-        model = try MJCFLoader.load(path: try AssetLocator.path(Self.modelPath, explicit: assets), planar: .projection)
+        model = try AssetModels.load(Self.modelPath, assets: assets, planar: .projection)
         simulation = model.simulation
         guard let floor = model.geoms["floor"] else { throw EnvironmentError.invalidTask("half_cheetah.xml lacks the floor geom") }
         for (name, g) in model.geoms where name != "floor" { try simulation.setContactMaterial(Self.floorContact, between: floor, and: g) }

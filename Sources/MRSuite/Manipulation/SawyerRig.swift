@@ -48,7 +48,7 @@ public struct SawyerRig {
 
     /// Loads a task scene and finds the rig's parts in it.
     public init(scene relativePath: String, assets: String?) throws {
-        model = try MJCFLoader.load(path: try AssetLocator.path(relativePath, explicit: assets))
+        model = try AssetModels.load(relativePath, assets: assets)
         guard let m = model.body("mocap"), let h = model.body("hand"), let r = model.body("rightpad"), let l = model.body("leftpad"),
               let rj = model.joint("r_close"), let lj = model.joint("l_close"), model.simulation.actuatorCount >= 2 else {
             throw EnvironmentError.invalidTask("\(relativePath) lacks the Sawyer rig (mocap, hand, rightpad, leftpad, r_close, l_close)")

@@ -1,0 +1,48 @@
+import MRCore
+import MRSuite
+import Testing
+
+/// What `hello` declares about a benchmark's observations holds for every one of its tasks.
+@Suite("Benchmark observation spaces")
+struct ObservationSpaceTests {
+    /// fetch-zones-v1 mixes reach (16 dimensions) with push, pick-and-place and slide (31): every
+    /// entry's environment has the one 31-dimensional layout, reach padded with zero object fields.
+    @Test func fetchZonesHasOneObservationSpace() throws {
+        let b = try Registry.benchmark("fetch-zones-v1")
+        let set = try b.taskSet()
+        var seen = Set<String>()
+        for e in set.test + set.train where seen.insert(e.task).inserted {
+            let env = try b.makeEnvironment(e)
+            #expect(env.observationLayout == FetchEnvironment.objectLayout, "\(e.task)")
+            #expect(env.observationSpace.dimension == 31, "\(e.task)")
+            let o = env.reset(seed: 3)
+            #expect(o.count == 31 && env.observationSpace.contains(o), "\(e.task)")
+            let r = try env.step([0.2, -0.1, 0.1, 0.5])
+            #expect(r.observation.count == 31 && env.observationSpace.contains(r.observation), "\(e.task)")
+            if e.task == "reach" {
+                // The same episode unpadded: each named field lands at its place in the 31-dimensional layout.
+                let plain = try Registry.environment(e.env).make(task: e.params)
+                let p = plain.reset(seed: 3)
+                for s in plain.observationLayout.segments {
+                    #expect(Array(o[FetchEnvironment.objectLayout.range(of: s.name)!]) == Array(p[s.range]), "\(s.name)")
+                }
+                for name in ["object_pos", "object_rel_pos", "object_rot", "object_velp", "object_velr"] {
+                    #expect(FetchEnvironment.objectLayout.slice(o, name).allSatisfy { $0 == 0 }, "\(name)")
+                }
+            }
+        }
+        #expect(seen.count == 4, "\(seen)")
+    }
+
+    /// `hides_goal` is true exactly when no part of the observation shows the goal.
+    @Test(arguments: Registry.benchmarks.map(\.id))
+    func hidesGoalSaysWhetherTheObservationShowsTheGoal(id: String) throws {
+        let b = try Registry.benchmark(id)
+        let set = try b.taskSet()
+        let env = try b.makeEnvironment(set.test[0])
+        let o = env.reset(seed: 1)
+        let goalFields = env.observationLayout.segments.filter { $0.name.contains("goal") && !$0.name.hasPrefix("achieved") }
+        let shown = goalFields.contains { s in o[s.range].contains { $0 != 0 } }
+        #expect(b.hidesGoal == !shown, "\(id): hidesGoal \(b.hidesGoal), goal fields \(goalFields.map(\.name)) shown \(shown)")
+    }
+}

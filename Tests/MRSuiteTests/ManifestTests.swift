@@ -59,12 +59,12 @@ struct ManifestTests {
             #expect(file == "models/pendulum.xml")
         }
         // An included file: the Sawyer rig shared by the ML10 scenes.
-        _ = try Registry.environment("ml10/reach-v1").make(assets: dir)
+        _ = try Registry.environment("ml10/reach-v2").make(assets: dir)
         let rig = dir + "/models/sawyer_rig.xml"
         try (String(contentsOfFile: rig, encoding: .utf8) + "<!-- edited -->\n").write(toFile: rig, atomically: true, encoding: .utf8)
         #expect(throws: TaskSetError.checksumMismatch("models/sawyer_rig.xml", expected: try AssetManifest.load(assets: dir).files["models/sawyer_rig.xml"]!,
                                                       actual: try AssetManifest.checksum(rig))) {
-            _ = try Registry.environment("ml10/reach-v1").make(assets: dir)
+            _ = try Registry.environment("ml10/reach-v2").make(assets: dir)
         }
     }
 }

@@ -12,11 +12,7 @@ struct EvaluateTests {
 
     func mrbench(_ args: [String], timeout: Double = 120) throws -> Run { try MrbenchProcess.run(args, timeout: timeout) }
 
-    func tempDir(_ name: String) throws -> String {
-        let d = NSTemporaryDirectory() + "mrbench-eval-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
+    func tempDir(_ name: String) throws -> String { try MrbenchProcess.tempDir("eval", name) }
 
     func read(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
 

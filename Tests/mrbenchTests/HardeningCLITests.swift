@@ -10,11 +10,7 @@ import Glibc
 struct HardeningCLITests {
     func mrbench(_ args: [String], timeout: Double = 120) throws -> MrbenchProcess.Run { try MrbenchProcess.run(args, timeout: timeout) }
 
-    func tempDir(_ name: String) throws -> String {
-        let d = NSTemporaryDirectory() + "mrbench-hard-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
+    func tempDir(_ name: String) throws -> String { try MrbenchProcess.tempDir("hard", name) }
 
     func exists(_ p: String) -> Bool { FileManager.default.fileExists(atPath: p) }
 

@@ -20,6 +20,13 @@ enum MrbenchProcess {
         return env
     }
 
+    /// A new, empty folder under the system's temporary directory, named for the test.
+    static func tempDir(_ prefix: String, _ name: String) throws -> String {
+        let d = NSTemporaryDirectory() + "mrbench-\(prefix)-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
     /// Runs mrbench; a watchdog kills it after `timeout` seconds (so a hang fails the test, never blocks it).
     static func run(_ args: [String], timeout: Double = 120, environment overrides: [String: String?] = [:]) throws -> Run {
         let p = Process()

@@ -9,11 +9,7 @@ import Glibc
 struct TrainCLITests {
     func mrbench(_ args: [String], timeout: Double = 300) throws -> MrbenchProcess.Run { try MrbenchProcess.run(args, timeout: timeout) }
 
-    func tempDir(_ name: String) throws -> String {
-        let d = NSTemporaryDirectory() + "mrbench-train-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
+    func tempDir(_ name: String) throws -> String { try MrbenchProcess.tempDir("train", name) }
 
     /// A small RL² config: 4 trials of 6 episodes (2,400 steps) per iteration, one gradient step.
     func tinyConfig(_ dir: String) throws -> String {

@@ -114,6 +114,8 @@ public struct EpisodeCursor {
     public private(set) var status: EpisodeStatus = .running
     /// The last step's own success flag (nil where the task reports none).
     public private(set) var lastSuccess: Bool?
+    /// The last step's info (reward terms, success), for callers that check more than the transition.
+    public private(set) var lastInfo: StepInfo?
 
     /// Resets `environment` with `seed` and starts the episode.
     public init(_ environment: any EpisodicEnvironment, seed: UInt64, horizon: Int) {
@@ -134,6 +136,7 @@ public struct EpisodeCursor {
         totalReward += r.reward
         let ok = r.info.success ?? false
         lastSuccess = r.info.success
+        lastInfo = r.info
         if r.info.success != nil { reportsSuccess = true }
         succeeded = succeeded || ok
         var s = r.status

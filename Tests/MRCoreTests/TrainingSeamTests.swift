@@ -64,5 +64,6 @@ struct TrainingSeamTests {
         #expect(ts[0].observation == [0] && ts[0].nextObservation == [0.5] && ts[1].observation == [0.5])
         #expect(abs(c.totalReward - (-(0.25) - 0.25 - 0.75)) < 1e-12)
         #expect(c.succeeded && c.reportsSuccess && c.lastSuccess == false)
+        #expect(c.lastInfo == StepInfo(success: false))  // the last step's own info, for callers that read its terms
     }
 }

@@ -17,14 +17,12 @@ struct FetchTests {
         let p = policy ?? FetchExpert(kind: kind)
         p.beginTrial(seed: seed)
         p.beginEpisode(phase: .evaluation)
-        var o = env.reset(seed: seed)
-        var obs = [o], results: [StepResult] = []
-        while true {
-            let r = try env.step(p.act(o))
-            results.append(r)
-            o = r.observation
-            obs.append(o)
-            if r.status.isDone { break }
+        var cursor = EpisodeCursor(env, seed: seed, horizon: env.horizon)
+        var obs = [cursor.observation], results: [StepResult] = []
+        while !cursor.isDone {
+            let t = try cursor.step(p.act(cursor.observation))
+            results.append(StepResult(observation: t.nextObservation, reward: t.reward, status: t.status, info: cursor.lastInfo ?? StepInfo()))
+            obs.append(t.nextObservation)
         }
         return (obs, results)
     }

@@ -123,22 +123,20 @@ struct ManipulationTests {
     static func run(_ env: any Environment, _ policy: any Policy, task: String) throws -> Rollout {
         policy.beginTrial(seed: 5)
         policy.beginEpisode(phase: .evaluation)
-        var o = env.reset(seed: 0)
+        var cursor = EpisodeCursor(env, seed: 0, horizon: env.horizon)
         var r = Rollout()
         let (term, threshold) = successTerm[task] ?? ("", 0)
-        while true {
-            let a = policy.act(o)
-            let s = try env.step(a)
-            #expect(s.reward >= 0 && s.reward <= 10, "\(task): reward \(s.reward) outside [0, 10]")
-            if s.info.success == true {
+        while !cursor.isDone {
+            let t = try cursor.step(policy.act(cursor.observation))
+            let info = cursor.lastInfo ?? StepInfo()
+            #expect(t.reward >= 0 && t.reward <= 10, "\(task): reward \(t.reward) outside [0, 10]")
+            if info.success == true {
                 r.success = true
-                let v = s.info.terms.first { $0.name == term }?.value
+                let v = info.terms.first { $0.name == term }?.value
                 #expect(v != nil && v! <= threshold + 1e-12, "\(task): success with \(term) = \(String(describing: v))")
             }
-            r.ret += s.reward
-            r.minObjectZ = min(r.minObjectZ, Double(s.observation[6]))
-            o = s.observation
-            if s.status.isDone { break }
+            r.ret += t.reward
+            r.minObjectZ = min(r.minObjectZ, Double(t.nextObservation[6]))
         }
         return r
     }

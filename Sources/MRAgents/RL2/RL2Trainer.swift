@@ -53,18 +53,7 @@ public final class RL2Trainer: MetaTrainer {
         adam = Adam(learningRate: config.learningRate, maxGradNorm: config.maxGradNorm)
         normalizer = RunningNormalizer(dimension: c.observationSpace.dimension)
         episodesPerTrial = config.episodesPerTrial ?? (tasks.evaluation.adaptationEpisodes + tasks.evaluation.evaluationEpisodes)
-        (trainIndices, heldOut) = Self.split(tasks.labels, every: config.holdOutEvery)
-    }
-
-    /// Every `every`-th task of each stratum (the last of each group) is held out.
-    static func split(_ labels: [String], every: Int) -> (train: [Int], heldOut: [Int]) {
-        var seen: [String: Int] = [:], train: [Int] = [], held: [Int] = []
-        for (i, l) in labels.enumerated() {
-            let k = seen[l, default: 0]; seen[l] = k + 1
-            if k % every == every - 1 { held.append(i) } else { train.append(i) }
-        }
-        if held.isEmpty { held = [train.removeLast()] }
-        return (train, held)
+        (trainIndices, heldOut) = heldOutSplit(tasks.labels, every: config.holdOutEvery)
     }
 
     // MARK: Checkpoints

@@ -25,6 +25,18 @@ struct TrainCLITests {
 
     func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
 
+    /// A small MAML config: 2 tasks × 2 episodes per phase (800 steps) per iteration.
+    func tinyMAMLConfig(_ dir: String) throws -> String {
+        let path = dir + "/tiny-maml.json"
+        try Data(#"{"metaBatch": 2, "episodesPerTask": 2, "evaluateEvery": 2, "evaluationTasks": 1}"#.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func trainMAML(_ out: String, config: String?, steps: Int, extra: [String] = []) throws -> MrbenchProcess.Run {
+        try mrbench(["train", "--agent", "maml", "--benchmark", "point-nav-v1", "--steps", "\(steps)", "--out", out,
+                     "--checkpoint-seconds", "0", "--seed", "5"] + (config.map { ["--preset", "smoke", "--config", $0] } ?? []) + extra)
+    }
+
     @Test func oneIterationRunsAreByteIdenticalAndWriteTheRunFolder() throws {
         let dir = try tempDir("repeat")
         let cfg = try tinyConfig(dir)
@@ -152,5 +164,34 @@ struct TrainCLITests {
         #expect(r5.status != 0 && r5.stderr.contains("not an MRNeural checkpoint"))
         let r6 = try mrbench(["evaluate", "--agent", "rl2:" + dir + "/y/checkpoint.mrnc", "--benchmark", "ml1-reach-v2", "--seeds", "1", "--output", dir + "/f.json"])
         #expect(r6.status != 0 && r6.stderr.contains("trained for 2 observations"))
+    }
+
+    @Test func mamlRunsRepeatResumeExactlyAndAreEvaluated() throws {
+        let dir = try tempDir("maml")
+        let cfg = try tinyMAMLConfig(dir)
+        // Two one-iteration runs with the same seed: the same checkpoint bytes.
+        let a = try trainMAML(dir + "/a", config: cfg, steps: 1)
+        let b = try trainMAML(dir + "/b", config: cfg, steps: 1)
+        #expect(a.status == 0 && b.status == 0, "\(a.stderr)\n\(b.stderr)")
+        #expect(a.stdout.contains("iteration 1, 800 environment steps, 1 gradient steps"))
+        #expect(bytes(dir + "/a/checkpoint.mrnc") != nil && bytes(dir + "/a/checkpoint.mrnc") == bytes(dir + "/b/checkpoint.mrnc"))
+        let header = String(decoding: try #require(bytes(dir + "/a/curve.csv")), as: UTF8.self).split(separator: "\n")[0]
+        #expect(header.hasPrefix("iteration,env_steps,gradient_steps,wall_seconds,train_pre_return,train_post_return"))
+        // Three iterations straight against one, then resumed to three: the same bytes.
+        let straight = try trainMAML(dir + "/straight", config: cfg, steps: 3 * 800)
+        let resumed = try trainMAML(dir + "/a", config: nil, steps: 3 * 800, extra: ["--resume"])
+        #expect(straight.status == 0 && resumed.status == 0 && resumed.stderr.contains("resuming"), "\(resumed.stderr)")
+        #expect(bytes(dir + "/straight/checkpoint.mrnc") == bytes(dir + "/a/checkpoint.mrnc"), "the resumed MAML run differs from the uninterrupted one")
+        // The checkpoint agent is scored with its provenance.
+        let out = dir + "/maml.json"
+        let e = try mrbench(["evaluate", "--agent", "maml:" + dir + "/straight/checkpoint.mrnc", "--benchmark", "point-nav-v1", "--seeds", "1", "--output", out])
+        #expect(e.status == 0, "\(e.stderr)")
+        let data = try #require(bytes(out))
+        let entry = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let agent = try #require(entry["agent"] as? [String: Any])
+        #expect(agent["name"] as? String == "maml" && agent["trainingSteps"] as? Int == 2400 && agent["trainingSeed"] as? String == "5")
+        // An RL² checkpoint is not a MAML one.
+        let r = try mrbench(["evaluate", "--agent", "rl2:" + dir + "/straight/checkpoint.mrnc", "--benchmark", "point-nav-v1", "--seeds", "1", "--output", dir + "/x.json"])
+        #expect(r.status != 0 && r.stderr.contains("not an RL² checkpoint"))
     }
 }

@@ -11,11 +11,16 @@ struct TrainCLITests {
 
     func tempDir(_ name: String) throws -> String { try MrbenchProcess.tempDir("train", name) }
 
+    /// Writes a config overlay `name` into `dir`; returns its path.
+    func writeConfig(_ dir: String, _ name: String, _ json: String) throws -> String {
+        let path = dir + "/" + name
+        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
     /// A small RL² config: 4 trials of 6 episodes (2,400 steps) per iteration, one gradient step.
     func tinyConfig(_ dir: String) throws -> String {
-        let path = dir + "/tiny.json"
-        try Data(#"{"metaBatch": 4, "minibatches": 1, "epochs": 1, "evaluateEvery": 2, "evaluationTasks": 2}"#.utf8).write(to: URL(fileURLWithPath: path))
-        return path
+        try writeConfig(dir, "tiny.json", #"{"metaBatch": 4, "minibatches": 1, "epochs": 1, "evaluateEvery": 2, "evaluationTasks": 2}"#)
     }
 
     func train(_ out: String, config: String, steps: Int, extra: [String] = []) throws -> MrbenchProcess.Run {
@@ -27,9 +32,7 @@ struct TrainCLITests {
 
     /// A small MAML config: 2 tasks × 2 episodes per phase (800 steps) per iteration.
     func tinyMAMLConfig(_ dir: String) throws -> String {
-        let path = dir + "/tiny-maml.json"
-        try Data(#"{"metaBatch": 2, "episodesPerTask": 2, "evaluateEvery": 2, "evaluationTasks": 1}"#.utf8).write(to: URL(fileURLWithPath: path))
-        return path
+        try writeConfig(dir, "tiny-maml.json", #"{"metaBatch": 2, "episodesPerTask": 2, "evaluateEvery": 2, "evaluationTasks": 1}"#)
     }
 
     func trainMAML(_ out: String, config: String?, steps: Int, extra: [String] = []) throws -> MrbenchProcess.Run {

@@ -26,28 +26,16 @@ public final class MAMLAgent: MetaLearner {
 
     /// Loads the policy of a training checkpoint written by `mrbench train --agent maml`.
     public convenience init(checkpoint path: String) throws {
-        let ck: Checkpoint
-        do { ck = try Checkpoint(contentsOf: path) } catch { throw TrainingError.checkpoint("\(error)") }
-        try self.init(checkpoint: ck)
+        try self.init(checkpoint: TrainingCheckpoint.load(path))
     }
 
     public convenience init(checkpoint ck: Checkpoint) throws {
-        let m = ck.metadata
-        guard m["format"] == Self.format else { throw TrainingError.checkpoint("not a MAML checkpoint (format \(m["format"] ?? "none"))") }
-        let config = try ConfigCoding.decode(MAMLConfig.self, from: m["config"] ?? "")
-        guard let obs = m["observationSize"].flatMap(Int.init), let act = m["actionSize"].flatMap(Int.init) else {
-            throw TrainingError.checkpoint("MAML checkpoint lacks its sizes")
-        }
+        let (config, obs, act) = try TrainingCheckpoint.policy(ck, format: Self.format, kind: "a MAML", config: MAMLConfig.self)
         let net = MAMLNetwork(observationSize: obs, actionSize: act, hiddenSizes: config.hiddenSizes)
         var g = SeededGenerator(seed: 0)
-        let template = net.initialParameters(initialLogStd: 0, using: &g)
-        let params: Parameters
-        do { params = try Checkpoint(parameters: ck.parameters.filtered(prefix: "policy/", droppingPrefix: true)).parameters(matching: template) }
-        catch { throw TrainingError.checkpoint("\(error)") }
+        let params = try TrainingCheckpoint.parameters(ck, prefix: "policy/", matching: net.initialParameters(initialLogStd: 0, using: &g))
         self.init(net: net, params: params, config: config)
-        trainingSteps = m["environmentSteps"].flatMap(Int.init)
-        trainingSeed = m["seed"].flatMap(UInt64.init)
-        benchmark = m["benchmark"]
+        (trainingSteps, trainingSeed, benchmark) = TrainingCheckpoint.provenance(ck)
     }
 
     public func explorationPolicy(context: AgentContext, seed: UInt64) throws -> any Policy {

@@ -114,35 +114,18 @@ public final class MAMLTrainer: MetaTrainer {
 
     /// Restores a trainer from a checkpoint written by `checkpoint()`.
     public convenience init(tasks: TrainingTasks, checkpoint: Checkpoint) throws {
-        let m = checkpoint.metadata
-        guard m["format"] == MAMLAgent.format else { throw TrainingError.checkpoint("not a MAML training checkpoint (format \(m["format"] ?? "none"))") }
-        guard m["benchmark"] == tasks.benchmark else {
-            throw TrainingError.checkpoint("the checkpoint trained on \(m["benchmark"] ?? "?"), not \(tasks.benchmark)")
-        }
-        let config = try ConfigCoding.decode(MAMLConfig.self, from: m["config"] ?? "")
-        guard let s = m["seed"].flatMap(UInt64.init) else { throw TrainingError.checkpoint("no seed in the checkpoint") }
+        let (config, s) = try TrainingCheckpoint.resumable(checkpoint, format: MAMLAgent.format, kind: "a MAML", tasks: tasks, config: MAMLConfig.self)
         try self.init(tasks: tasks, config: config, seed: s)
-        do {
-            params = try Checkpoint(parameters: checkpoint.parameters.filtered(prefix: "policy/", droppingPrefix: true)).parameters(matching: params)
-        } catch { throw TrainingError.checkpoint("\(error)") }
-        guard let it = m["iteration"].flatMap(Int.init), let es = m["environmentSteps"].flatMap(Int.init),
-              let gs = m["gradientSteps"].flatMap(Int.init) else { throw TrainingError.checkpoint("counters missing") }
-        iteration = it; environmentSteps = es; gradientSteps = gs
+        params = try TrainingCheckpoint.parameters(checkpoint, prefix: "policy/", matching: params)
+        (iteration, environmentSteps, gradientSteps) = try TrainingCheckpoint.counters(checkpoint)
     }
 
     /// Parameters, counters and config. There is no optimiser state (TRPO keeps none) and no
     /// baseline state (the linear baseline is refitted on every task's episodes from scratch).
     public func checkpoint() -> Checkpoint {
-        let configText = String(decoding: (try? ConfigCoding.encode(config)) ?? Data(), as: UTF8.self)
-        let c = tasks.context
-        return Checkpoint(
-            parameters: params.prefixed("policy/"),
-            metadata: [
-                "format": MAMLAgent.format, "agent": agentName, "benchmark": tasks.benchmark, "config": configText,
-                "seed": String(seed), "iteration": String(iteration), "environmentSteps": String(environmentSteps),
-                "gradientSteps": String(gradientSteps), "observationSize": String(c.observationSpace.dimension),
-                "actionSize": String(c.actionSpace.dimension),
-            ])
+        Checkpoint(parameters: params.prefixed("policy/"),
+                   metadata: TrainingCheckpoint.metadata(format: MAMLAgent.format, agent: agentName, tasks: tasks, config: config, seed: seed,
+                                                         iteration: iteration, environmentSteps: environmentSteps, gradientSteps: gradientSteps))
     }
 
     // MARK: Iterations

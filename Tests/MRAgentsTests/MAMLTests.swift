@@ -168,6 +168,20 @@ extension Learners {
             #expect(throws: TrainingError.self) { _ = try MAMLAgent(checkpoint: rl2.checkpoint()) }
         }
 
+        @Test func firstOrderOptionTrainsAndStepsDifferently() throws {
+            let tasks = try Self.tasks()
+            var fo = Self.tinyConfig
+            fo.firstOrder = true
+            let exact = try MAMLTrainer(tasks: tasks, config: Self.tinyConfig, seed: 6)
+            let first = try MAMLTrainer(tasks: tasks, config: fo, seed: 6)
+            #expect(exact.params.bitwiseEqual(first.params))
+            let a = try exact.iterate(threads: 2), b = try first.iterate(threads: 2)
+            // The same data (same seed, same θ), a different meta-gradient, so a different step.
+            #expect(a["train_pre_return"] == b["train_pre_return"] && a["train_post_return"] == b["train_post_return"])
+            #expect(b["step_accepted"] == 1 && first.params.isFinite)
+            #expect(!exact.params.bitwiseEqual(first.params))
+        }
+
         @Test func checkpointAgentAdaptsWithTheInnerStep() throws {
             let tasks = try Self.tasks()
             let t = try MAMLTrainer(tasks: tasks, config: Self.tinyConfig, seed: 5)

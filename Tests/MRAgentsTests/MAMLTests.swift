@@ -236,6 +236,8 @@ extension Learners {
                 for p in ["smoke", "cpu", "paper"] { #expect(MAMLConfig.preset(p, benchmark: b) != nil) }
             }
             #expect(MAMLConfig.preset("fast", benchmark: "point-nav-v1") == nil)
+            #expect(MAMLConfig.family(of: "ant-vel-v2") == .locomotion && MAMLConfig.family(of: "ml1-reach-v2") == .metaWorld)
+            #expect(MAMLConfig.preset("paper", benchmark: "fetch-reach-v1") == MAMLConfig.navigationPaper)
             var bad = Self.tinyConfig
             bad.backtrackRatio = 1.5
             #expect(throws: TrainingError.self) { _ = try MAMLTrainer(tasks: Self.tasks(), config: bad, seed: 1) }

@@ -5,7 +5,7 @@
 ///   (tristandeleu/pytorch-maml-rl, HEAD of the stored mirror): 2×64 tanh, fast lr 0.1, 1 inner
 ///   step, 20 episodes per task, meta-batch 20, max KL 1e-2, 10 CG iterations, damping 1e-5, line
 ///   search 15 × 0.8, γ 0.99, λ 1.0, 500 outer iterations.
-/// - locomotion (`half-cheetah-*` and the other locomotion families): pytorch-maml-rl
+/// - locomotion (`half-cheetah-*`, `ant-*`): pytorch-maml-rl
 ///   `configs/maml/halfcheetah-vel.yaml` and `halfcheetah-dir.yaml` (identical apart from the
 ///   task): as navigation but meta-batch 40.
 /// - Meta-World (`ml10-*`, `ml1-*`, `ml45-*`): Meta-World+'s `examples/meta_learning/maml_trpo_ml10.py`
@@ -77,13 +77,15 @@ public struct MAMLConfig: Codable, Sendable, Equatable {
         return c
     }()
 
-    /// The preset family of a benchmark id.
-    enum Family: String { case navigation, locomotion, metaWorld }
+    /// The preset family of a benchmark id. Benchmarks without published MAML settings (Fetch,
+    /// pendulum) take the navigation ones (`other`).
+    enum Family: String { case navigation, locomotion, metaWorld, other }
 
     static func family(of benchmark: String) -> Family {
         if benchmark.hasPrefix("point-nav") || benchmark.hasPrefix("cube-nav") { return .navigation }
-        if benchmark.hasPrefix("ml") { return .metaWorld }
-        return .locomotion
+        if benchmark.hasPrefix("half-cheetah") || benchmark.hasPrefix("ant-") { return .locomotion }
+        if benchmark.hasPrefix("ml1-") || benchmark.hasPrefix("ml10-") || benchmark.hasPrefix("ml45-") { return .metaWorld }
+        return .other
     }
 
     /// `paper`, `cpu` or `smoke` for a benchmark.
@@ -99,7 +101,7 @@ public struct MAMLConfig: Codable, Sendable, Equatable {
         let family = family(of: benchmark)
         let paper: MAMLConfig
         switch family {
-        case .navigation: paper = navigationPaper
+        case .navigation, .other: paper = navigationPaper
         case .locomotion: paper = locomotionPaper
         case .metaWorld: paper = metaWorldPaper
         }
@@ -108,7 +110,7 @@ public struct MAMLConfig: Codable, Sendable, Equatable {
         case "cpu":
             var c = paper
             switch family {
-            case .navigation, .locomotion: c.episodesPerTask = 10; c.metaBatch = 20
+            case .navigation, .locomotion, .other: c.episodesPerTask = 10; c.metaBatch = 20
             case .metaWorld: c.hiddenSizes = [128, 128]; c.metaBatch = 10
             }
             return c

@@ -88,12 +88,14 @@ let package = Package(
 
         // MARK: - Test support and tests
         .target(name: "_MRTestSupport", dependencies: ["MRCore", "MRSuite"], swiftSettings: swiftSettings),
+        // The finite-difference gradient checkers (MRNeural's tests and the learners' tests).
+        .target(name: "_MRNeuralTestSupport", dependencies: ["MRCore", "MRNeural"], swiftSettings: swiftSettings),
         .testTarget(name: "MRCoreTests", dependencies: ["MRCore"], swiftSettings: swiftSettings),
         .testTarget(name: "MRPhysicsTests", dependencies: ["MRPhysics", "_MRTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MRSuiteTests", dependencies: ["MRSuite", "_MRTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MRScoringTests", dependencies: ["MRScoring"], swiftSettings: swiftSettings),
-        .testTarget(name: "MRNeuralTests", dependencies: ["MRNeural"], swiftSettings: swiftSettings),
-        .testTarget(name: "MRAgentsTests", dependencies: ["MRAgents", "MRSuite", "_MRTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "MRNeuralTests", dependencies: ["MRNeural", "_MRNeuralTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "MRAgentsTests", dependencies: ["MRAgents", "MRSuite", "_MRTestSupport", "_MRNeuralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MRRenderTests", dependencies: ["MRRender"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(name: "mrbenchTests", dependencies: ["mrbench"], swiftSettings: swiftSettings),
     ]

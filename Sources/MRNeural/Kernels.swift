@@ -5,7 +5,11 @@ import Darwin
 #endif
 
 // Plain loops over unsafe buffers. Each generic kernel is called with a concrete Float or Double
-// pointer, so it is specialised and the closures are inlined into vectorisable loops.
+// pointer, so it is specialised and the closures are inlined into vectorisable loops. The
+// `@_specialize` attributes give callers in other files the specialised entry points in builds
+// without whole-module optimisation (debug builds, which `swift test` uses): without them those
+// callers ran the generic code through witness tables, several times slower. Whole-module (release)
+// builds specialise at the call sites anyway; the arithmetic is the same either way.
 
 /// Elementwise functions of one tensor.
 enum UnaryOp: Sendable {
@@ -44,6 +48,8 @@ func unaryLoop<S: NeuralScalar>(_ x: UnsafePointer<S>, _ y: UnsafeMutablePointer
     for i in 0..<n { y[i] = f(x[i]) }
 }
 
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 func unaryKernel<S: NeuralScalar>(_ op: UnaryOp, _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, _ n: Int) {
     switch op {
     case .neg: unaryLoop(x, y, n) { -$0 }
@@ -59,6 +65,8 @@ func unaryKernel<S: NeuralScalar>(_ op: UnaryOp, _ x: UnsafePointer<S>, _ y: Uns
 }
 
 /// y = x·scale + shift.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 func affineScalarKernel<S: NeuralScalar>(_ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, _ n: Int, _ scale: S, _ shift: S) {
     if shift == 0 { for i in 0..<n { y[i] = x[i] * scale } }
     else if scale == 1 { for i in 0..<n { y[i] = x[i] + shift } }
@@ -66,6 +74,8 @@ func affineScalarKernel<S: NeuralScalar>(_ x: UnsafePointer<S>, _ y: UnsafeMutab
 }
 
 /// y = clamp(x, lo, hi), or with `mask`, y = 1 where lo ≤ x ≤ hi and 0 elsewhere.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 func clampKernel<S: NeuralScalar>(_ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, _ n: Int, _ lo: S, _ hi: S, mask: Bool) {
     if mask { for i in 0..<n { y[i] = (x[i] >= lo && x[i] <= hi) ? 1 : 0 } }
     else { for i in 0..<n { let v = x[i]; y[i] = v < lo ? lo : (v > hi ? hi : v) } }
@@ -115,6 +125,8 @@ func stridedBinary<S: NeuralScalar>(_ a: UnsafePointer<S>, _ aStr: [Int], _ b: U
     }
 }
 
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 func binaryKernel<S: NeuralScalar>(_ op: BinaryOp, _ a: UnsafePointer<S>, _ aStr: [Int], _ b: UnsafePointer<S>, _ bStr: [Int],
                                    _ out: UnsafeMutablePointer<S>, _ shape: [Int]) {
     switch op {
@@ -133,6 +145,8 @@ func binaryKernel<S: NeuralScalar>(_ op: BinaryOp, _ a: UnsafePointer<S>, _ aStr
 }
 
 /// out[o, i] = Σ_j x[o, j, i] for x viewed as [outer, n, inner].
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 func sumAxisKernel<S: NeuralScalar>(_ x: UnsafePointer<S>, _ out: UnsafeMutablePointer<S>, outer: Int, n: Int, inner: Int) {
     if inner == 1 {
         for o in 0..<outer {
@@ -155,16 +169,22 @@ func sumAxisKernel<S: NeuralScalar>(_ x: UnsafePointer<S>, _ out: UnsafeMutableP
 }
 
 /// a += b elementwise.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 func addInPlaceKernel<S: NeuralScalar>(_ a: UnsafeMutablePointer<S>, _ b: UnsafePointer<S>, _ n: Int) {
     for i in 0..<n { a[i] += b[i] }
 }
 
 /// a = a·s + b·t elementwise.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 func axpbyKernel<S: NeuralScalar>(_ a: UnsafeMutablePointer<S>, _ s: S, _ b: UnsafePointer<S>, _ t: S, _ n: Int) {
     for i in 0..<n { a[i] = a[i] * s + b[i] * t }
 }
 
 /// Σ a·b accumulated in Double.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 func dotKernel<S: NeuralScalar>(_ a: UnsafePointer<S>, _ b: UnsafePointer<S>, _ n: Int) -> Double {
     var acc: Double = 0
     for i in 0..<n { acc += Double(a[i]) * Double(b[i]) }
@@ -173,6 +193,8 @@ func dotKernel<S: NeuralScalar>(_ a: UnsafePointer<S>, _ b: UnsafePointer<S>, _ 
 
 /// Adam's update of one tensor (Kingma & Ba 2015, bias-corrected), in place:
 /// m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², θ ← θ − lr·m̂/(√v̂ + ε) − lr·λθ.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
 func adamKernel<S: NeuralScalar>(_ p: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, _ m: UnsafeMutablePointer<S>,
                                  _ v: UnsafeMutablePointer<S>, _ n: Int, lr: S, b1: S, b2: S, eps: S,
                                  c1: S, c2: S, gscale: S, decay: S) {

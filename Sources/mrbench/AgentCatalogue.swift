@@ -21,6 +21,8 @@ enum AgentCatalogue {
         Entry(id: "expert", kind: "builtin, privileged", trainable: false, summary: "the scripted experts; they see the goal, so their score is an upper reference"),
         Entry(id: "rl2:PATH", kind: "builtin, checkpoint", trainable: true,
               summary: "RL² (GRU policy, PPO) from a checkpoint of `mrbench train --agent rl2`"),
+        Entry(id: "maml:PATH", kind: "builtin, checkpoint", trainable: true,
+              summary: "MAML (tanh Gaussian MLP, TRPO outer loop, exact second order) from a checkpoint of `mrbench train --agent maml`"),
         Entry(id: "cmd:'<command line>'", kind: "external", trainable: false,
               summary: "an external process speaking docs/agent-protocol.md"),
     ]
@@ -74,6 +76,11 @@ enum AgentCatalogue {
             do { a = try RL2Agent(checkpoint: checkpoint) } catch { throw ValidationError("\(path): \(error)") }
             return Loaded(learner: a, name: a.name, checkpointDigest: SHA256.hex([UInt8](bytes)),
                           trainingSteps: a.trainingSteps, trainingSeed: a.trainingSeed, benchmark: a.benchmark)
+        case MAMLAgent.catalogueName:
+            let a: MAMLAgent
+            do { a = try MAMLAgent(checkpoint: checkpoint) } catch { throw ValidationError("\(path): \(error)") }
+            return Loaded(learner: a, name: a.name, checkpointDigest: SHA256.hex([UInt8](bytes)),
+                          trainingSteps: a.trainingSteps, trainingSeed: a.trainingSeed, benchmark: a.benchmark)
         default:
             throw ValidationError("no checkpoint loader for '\(agent)'")
         }
@@ -85,6 +92,11 @@ enum AgentCatalogue {
         case RL2Agent.catalogueName:
             guard let base = RL2Config.preset(preset) else { throw ValidationError("unknown --preset '\(preset)': use smoke, cpu or paper") }
             return try RL2Trainer(tasks: tasks, config: try ConfigCoding.overlay(base, with: configFile), seed: seed)
+        case MAMLAgent.catalogueName:
+            guard let base = MAMLConfig.preset(preset, benchmark: tasks.benchmark) else {
+                throw ValidationError("unknown --preset '\(preset)': use smoke, cpu or paper")
+            }
+            return try MAMLTrainer(tasks: tasks, config: try ConfigCoding.overlay(base, with: configFile), seed: seed)
         default:
             throw ValidationError("'\(agent)' cannot be trained; trainable agents: \(trainable.joined(separator: ", "))")
         }
@@ -94,6 +106,7 @@ enum AgentCatalogue {
     static func resume(agent: String, tasks: TrainingTasks, checkpoint: Checkpoint) throws -> any MetaTrainer {
         switch agent {
         case RL2Agent.catalogueName: return try RL2Trainer(tasks: tasks, checkpoint: checkpoint)
+        case MAMLAgent.catalogueName: return try MAMLTrainer(tasks: tasks, checkpoint: checkpoint)
         default: throw ValidationError("'\(agent)' cannot be trained; trainable agents: \(trainable.joined(separator: ", "))")
         }
     }
@@ -101,6 +114,7 @@ enum AgentCatalogue {
     /// The resolved configuration of a trainer, as `config.json` holds it.
     static func configJSON(_ trainer: any MetaTrainer) throws -> Data {
         if let t = trainer as? RL2Trainer { return try ConfigCoding.encode(t.config) }
+        if let t = trainer as? MAMLTrainer { return try ConfigCoding.encode(t.config) }
         return Data("{}".utf8)
     }
 }

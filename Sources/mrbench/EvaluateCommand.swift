@@ -22,7 +22,7 @@ struct EvaluateCommand: ParsableCommand {
         (<agent>.run.json), the journal (<output>.journal) while running: the same command started again resumes.
         """)
 
-    @Option(help: "The agent: random, expert, rl2:CHECKPOINT, or cmd:'<command line>' (see `mrbench list`).") var agent: String
+    @Option(help: "The agent: random, expert, rl2:CHECKPOINT, maml:CHECKPOINT, or cmd:'<command line>' (see `mrbench list`).") var agent: String
     @Option(help: "Benchmark id (see `mrbench list`).") var benchmark: String
     @Option(help: "Seeds: every test entry is run once per seed.") var seeds = 10
     @Option(help: "Worker threads (one environment and one agent per thread).") var threads = 2

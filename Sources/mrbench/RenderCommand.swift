@@ -13,7 +13,7 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Environment id (see `mrbench list`).") var env: String
     @Option(help: "Index of the frozen task to use (test tasks first, then train, of the first benchmark running this environment); default 0.")
     var task: Int?
-    @Option(help: "Agent: random, expert (the privileged scripted expert), rl2:CHECKPOINT, or cmd:'<command line>' (an external agent, as in `evaluate`).") var agent = "random"
+    @Option(help: "Agent: random, expert (the privileged scripted expert), rl2:CHECKPOINT, maml:CHECKPOINT, or cmd:'<command line>' (an external agent, as in `evaluate`).") var agent = "random"
     @Option(help: "Episodes to render.") var episodes = 1
     @Option(help: "A frame every K steps (plus each episode's first and last).") var every = 10
     @Option(help: "Frame size WxH, each 16…4096.") var size = "480x480"

@@ -20,7 +20,8 @@ struct TrainCommand: ParsableCommand {
         The checkpoint is written atomically every --checkpoint-seconds, at the end and on Ctrl-C \
         (the run stops after the current iteration; a second Ctrl-C exits at once). \
         `--resume` continues a run from its checkpoint and ends byte-identical to an uninterrupted run \
-        with the same seed and thread count. Score it with `mrbench evaluate --agent rl2:DIR/checkpoint.mrnc`.
+        with the same seed and thread count. Score it with `mrbench evaluate --agent rl2:DIR/checkpoint.mrnc` (or maml:…). \
+        The presets of maml depend on the benchmark's family (navigation, locomotion, Meta-World).
         """)
 
     @Option(help: "The agent to train (see `mrbench list`).") var agent: String
@@ -152,7 +153,7 @@ final class TrainProgressDisplay {
         let left = rate > 0 ? Double(max(0, p.stepBudget - p.environmentSteps)) / rate : 0
         func f(_ k: String) -> String { p.row[k].map { String(format: "%.3f", $0) } ?? "–" }
         var line = "\(label): it \(p.iteration), \(p.environmentSteps)/\(p.stepBudget) steps, \(Int(rate.rounded())) steps/s, "
-            + "train return \(f("train_return"))"
+            + (p.row["train_post_return"] != nil ? "train return pre \(f("train_pre_return")) post \(f("train_post_return"))" : "train return \(f("train_return"))")
         if p.row["train_success"] != nil { line += ", success \(f("train_success"))" }
         if p.row["metatest_score"] != nil { line += ", meta-test \(f("metatest_score"))" }
         line += ", \(ProgressDisplay.clock(left)) left"
@@ -176,9 +177,13 @@ enum CurvePlot {
             return pts.isEmpty ? nil : PlotSeries(name: name, points: pts)
         }
         let returns = [series("train_return", "train return (batch)"),
+                       series("train_pre_return", "train return, pre-update (batch)"),
+                       series("train_post_return", "train return, post-update (batch)"),
                        series("metatest_first_episode_return", "meta-test: first episode"),
                        series("metatest_evaluation_return", "meta-test: evaluation episodes")].compactMap { $0 }
         let successes = [series("train_success", "train success (batch)"),
+                         series("train_pre_success", "train success, pre-update (batch)"),
+                         series("train_post_success", "train success, post-update (batch)"),
                          series("metatest_evaluation_success", "meta-test: evaluation success")].compactMap { $0 }
         var panels = [LinePlot(title: title, xLabel: "environment steps", yLabel: "episode return", series: returns)]
         if !successes.isEmpty { panels.append(LinePlot(title: title, xLabel: "environment steps", yLabel: "success rate", series: successes)) }

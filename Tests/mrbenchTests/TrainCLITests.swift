@@ -11,19 +11,31 @@ struct TrainCLITests {
 
     func tempDir(_ name: String) throws -> String { try MrbenchProcess.tempDir("train", name) }
 
-    /// A small RL² config: 4 trials of 6 episodes (2,400 steps) per iteration, one gradient step.
-    func tinyConfig(_ dir: String) throws -> String {
-        let path = dir + "/tiny.json"
-        try Data(#"{"metaBatch": 4, "minibatches": 1, "epochs": 1, "evaluateEvery": 2, "evaluationTasks": 2}"#.utf8).write(to: URL(fileURLWithPath: path))
+    /// Writes a config overlay `name` into `dir`; returns its path.
+    func writeConfig(_ dir: String, _ name: String, _ json: String) throws -> String {
+        let path = dir + "/" + name
+        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
         return path
     }
 
-    func train(_ out: String, config: String, steps: Int, extra: [String] = []) throws -> MrbenchProcess.Run {
-        try mrbench(["train", "--agent", "rl2", "--benchmark", "point-nav-v1", "--preset", "smoke", "--config", config,
-                     "--steps", "\(steps)", "--out", out, "--checkpoint-seconds", "0", "--seed", "5"] + extra)
+    /// A small RL² config: 4 trials of 6 episodes (2,400 steps) per iteration, one gradient step.
+    func tinyConfig(_ dir: String) throws -> String {
+        try writeConfig(dir, "tiny.json", #"{"metaBatch": 4, "minibatches": 1, "epochs": 1, "evaluateEvery": 2, "evaluationTasks": 2}"#)
+    }
+
+    /// `mrbench train` on point-nav with seed 5 and a checkpoint every iteration; the smoke preset
+    /// with `config` laid over it, or (config nil) the run's own configuration when resuming.
+    func train(_ out: String, agent: String = "rl2", config: String?, steps: Int, extra: [String] = []) throws -> MrbenchProcess.Run {
+        try mrbench(["train", "--agent", agent, "--benchmark", "point-nav-v1", "--steps", "\(steps)", "--out", out,
+                     "--checkpoint-seconds", "0", "--seed", "5"] + (config.map { ["--preset", "smoke", "--config", $0] } ?? []) + extra)
     }
 
     func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+    /// A small MAML config: 2 tasks × 2 episodes per phase (800 steps) per iteration.
+    func tinyMAMLConfig(_ dir: String) throws -> String {
+        try writeConfig(dir, "tiny-maml.json", #"{"metaBatch": 2, "episodesPerTask": 2, "evaluateEvery": 2, "evaluationTasks": 1}"#)
+    }
 
     @Test func oneIterationRunsAreByteIdenticalAndWriteTheRunFolder() throws {
         let dir = try tempDir("repeat")
@@ -41,17 +53,20 @@ struct TrainCLITests {
         #expect(bytes(dir + "/a/curve.png")?.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
     }
 
-    @Test func killedThenResumedRunEndsByteIdentical() throws {
-        let dir = try tempDir("resume")
-        let cfg = try tinyConfig(dir)
-        let steps = 6 * 2400
-        let straight = try train(dir + "/straight", config: cfg, steps: steps)
+    /// RL²: 6 iterations of 2,400 steps; MAML: 10 of 800.
+    @Test(arguments: ["rl2", "maml"])
+    func killedThenResumedRunEndsByteIdentical(agent: String) throws {
+        let dir = try tempDir("resume-" + agent)
+        let cfg = agent == "rl2" ? try tinyConfig(dir) : try tinyMAMLConfig(dir)
+        let iterations = agent == "rl2" ? 6 : 10
+        let steps = iterations * (agent == "rl2" ? 2400 : 800)
+        let straight = try train(dir + "/straight", agent: agent, config: cfg, steps: steps)
         #expect(straight.status == 0, "\(straight.stderr)")
 
         // Start the same run, kill -9 it once it has checkpointed at least twice, resume it.
         let p = Process()
         p.executableURL = MrbenchProcess.executable
-        p.arguments = ["train", "--agent", "rl2", "--benchmark", "point-nav-v1", "--preset", "smoke", "--config", cfg,
+        p.arguments = ["train", "--agent", agent, "--benchmark", "point-nav-v1", "--preset", "smoke", "--config", cfg,
                        "--steps", "\(steps)", "--out", dir + "/killed", "--checkpoint-seconds", "0", "--seed", "5"]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
@@ -67,11 +82,10 @@ struct TrainCLITests {
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         #expect(killedEarly, "the run finished before it could be killed (rows \(rows))")
-        let resumed = try train(dir + "/killed", config: cfg, steps: steps, extra: ["--resume"])
+        let resumed = try train(dir + "/killed", agent: agent, config: cfg, steps: steps, extra: ["--resume"])
         // --resume refuses --config; run it without.
         #expect(resumed.status != 0 && resumed.stderr.contains("--resume continues with the run's own configuration"))
-        let again = try mrbench(["train", "--agent", "rl2", "--benchmark", "point-nav-v1", "--steps", "\(steps)", "--out", dir + "/killed",
-                                 "--checkpoint-seconds", "0", "--seed", "5", "--resume"])
+        let again = try train(dir + "/killed", agent: agent, config: nil, steps: steps, extra: ["--resume"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stderr.contains("resuming"))
         let s = try #require(bytes(dir + "/straight/checkpoint.mrnc")), k = try #require(bytes(dir + "/killed/checkpoint.mrnc"))
@@ -79,7 +93,7 @@ struct TrainCLITests {
         // The curve has one row per iteration, none repeated.
         let its = String(decoding: try #require(bytes(dir + "/killed/curve.csv")), as: UTF8.self).split(separator: "\n").dropFirst()
             .map { $0.split(separator: ",")[0] }
-        #expect(its == ["1", "2", "3", "4", "5", "6"])
+        #expect(its == (1...iterations).map { Substring(String($0)) })
     }
 
     @Test func ctrlCStopsAtTheEndOfAnIterationWithACheckpoint() throws {
@@ -152,5 +166,29 @@ struct TrainCLITests {
         #expect(r5.status != 0 && r5.stderr.contains("not an MRNeural checkpoint"))
         let r6 = try mrbench(["evaluate", "--agent", "rl2:" + dir + "/y/checkpoint.mrnc", "--benchmark", "ml1-reach-v2", "--seeds", "1", "--output", dir + "/f.json"])
         #expect(r6.status != 0 && r6.stderr.contains("trained for 2 observations"))
+    }
+
+    @Test func mamlRunsRepeatAndAreEvaluated() throws {
+        let dir = try tempDir("maml")
+        let cfg = try tinyMAMLConfig(dir)
+        // Two one-iteration runs with the same seed: the same checkpoint bytes.
+        let a = try train(dir + "/a", agent: "maml", config: cfg, steps: 1)
+        let b = try train(dir + "/b", agent: "maml", config: cfg, steps: 1)
+        #expect(a.status == 0 && b.status == 0, "\(a.stderr)\n\(b.stderr)")
+        #expect(a.stdout.contains("iteration 1, 800 environment steps, 1 gradient steps"))
+        #expect(bytes(dir + "/a/checkpoint.mrnc") != nil && bytes(dir + "/a/checkpoint.mrnc") == bytes(dir + "/b/checkpoint.mrnc"))
+        let header = String(decoding: try #require(bytes(dir + "/a/curve.csv")), as: UTF8.self).split(separator: "\n")[0]
+        #expect(header.hasPrefix("iteration,env_steps,gradient_steps,wall_seconds,train_pre_return,train_post_return"))
+        // The checkpoint agent is scored with its provenance.
+        let out = dir + "/maml.json"
+        let e = try mrbench(["evaluate", "--agent", "maml:" + dir + "/a/checkpoint.mrnc", "--benchmark", "point-nav-v1", "--seeds", "1", "--output", out])
+        #expect(e.status == 0, "\(e.stderr)")
+        let data = try #require(bytes(out))
+        let entry = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let agent = try #require(entry["agent"] as? [String: Any])
+        #expect(agent["name"] as? String == "maml" && agent["trainingSteps"] as? Int == 800 && agent["trainingSeed"] as? String == "5")
+        // An RL² checkpoint is not a MAML one.
+        let r = try mrbench(["evaluate", "--agent", "rl2:" + dir + "/a/checkpoint.mrnc", "--benchmark", "point-nav-v1", "--seeds", "1", "--output", dir + "/x.json"])
+        #expect(r.status != 0 && r.stderr.contains("not an RL² checkpoint"))
     }
 }

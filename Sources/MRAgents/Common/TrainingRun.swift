@@ -162,6 +162,18 @@ public struct TrainingLoop {
     }
 }
 
+/// The curve's meta-test tasks: every `every`-th train task of each stratum (the last of each
+/// group) is held out of training; if that leaves none, the last task is.
+func heldOutSplit(_ labels: [String], every: Int) -> (train: [Int], heldOut: [Int]) {
+    var seen: [String: Int] = [:], train: [Int] = [], held: [Int] = []
+    for (i, l) in labels.enumerated() {
+        let k = seen[l, default: 0]; seen[l] = k + 1
+        if k % every == every - 1 { held.append(i) } else { train.append(i) }
+    }
+    if held.isEmpty { held = [train.removeLast()] }
+    return (train, held)
+}
+
 /// Writes `text` to a temporary file beside `path` and renames it over `path`.
 public func writeAtomically(_ text: String, to path: String) throws {
     let tmp = path + ".tmp-\(getpid())"

@@ -24,23 +24,15 @@ public final class RL2Agent: MetaLearner {
 
     /// Loads the policy of a training checkpoint written by `mrbench train --agent rl2`.
     public convenience init(checkpoint path: String) throws {
-        let ck: Checkpoint
-        do { ck = try Checkpoint(contentsOf: path) } catch { throw TrainingError.checkpoint("\(error)") }
-        try self.init(checkpoint: ck)
+        try self.init(checkpoint: TrainingCheckpoint.load(path))
     }
 
     public convenience init(checkpoint ck: Checkpoint) throws {
-        let m = ck.metadata
-        guard m["format"] == Self.format else { throw TrainingError.checkpoint("not an RL² checkpoint (format \(m["format"] ?? "none"))") }
-        let config = try ConfigCoding.decode(RL2Config.self, from: m["config"] ?? "")
-        guard let obs = m["observationSize"].flatMap(Int.init), let act = m["actionSize"].flatMap(Int.init),
-              let scale = m["rewardScale"].flatMap(Double.init) else { throw TrainingError.checkpoint("RL² checkpoint lacks its sizes") }
+        let (config, obs, act) = try TrainingCheckpoint.policy(ck, format: Self.format, kind: "an RL²", config: RL2Config.self)
+        guard let scale = ck.metadata["rewardScale"].flatMap(Double.init) else { throw TrainingError.checkpoint("RL² checkpoint lacks its reward scale") }
         let net = RL2Network(observationSize: obs, actionSize: act, config: config)
         var g = SeededGenerator(seed: 0)
-        let template = net.initialParameters(config: config, using: &g)
-        let params: Parameters
-        do { params = try Checkpoint(parameters: ck.parameters.filtered(prefix: "policy/", droppingPrefix: true)).parameters(matching: template) }
-        catch { throw TrainingError.checkpoint("\(error)") }
+        let params = try TrainingCheckpoint.parameters(ck, prefix: "policy/", matching: net.initialParameters(config: config, using: &g))
         var norm: RunningNormalizer?
         if config.normalizeObservations {
             var n = RunningNormalizer(dimension: obs)
@@ -48,9 +40,7 @@ public final class RL2Agent: MetaLearner {
             norm = n
         }
         self.init(net: net, params: params, normalizer: norm, rewardScale: scale)
-        trainingSteps = m["environmentSteps"].flatMap(Int.init)
-        trainingSeed = m["seed"].flatMap(UInt64.init)
-        benchmark = m["benchmark"]
+        (trainingSteps, trainingSeed, benchmark) = TrainingCheckpoint.provenance(ck)
     }
 
     public func explorationPolicy(context: AgentContext, seed: UInt64) throws -> any Policy {

@@ -53,56 +53,28 @@ public final class RL2Trainer: MetaTrainer {
         adam = Adam(learningRate: config.learningRate, maxGradNorm: config.maxGradNorm)
         normalizer = RunningNormalizer(dimension: c.observationSpace.dimension)
         episodesPerTrial = config.episodesPerTrial ?? (tasks.evaluation.adaptationEpisodes + tasks.evaluation.evaluationEpisodes)
-        (trainIndices, heldOut) = Self.split(tasks.labels, every: config.holdOutEvery)
-    }
-
-    /// Every `every`-th task of each stratum (the last of each group) is held out.
-    static func split(_ labels: [String], every: Int) -> (train: [Int], heldOut: [Int]) {
-        var seen: [String: Int] = [:], train: [Int] = [], held: [Int] = []
-        for (i, l) in labels.enumerated() {
-            let k = seen[l, default: 0]; seen[l] = k + 1
-            if k % every == every - 1 { held.append(i) } else { train.append(i) }
-        }
-        if held.isEmpty { held = [train.removeLast()] }
-        return (train, held)
+        (trainIndices, heldOut) = heldOutSplit(tasks.labels, every: config.holdOutEvery)
     }
 
     // MARK: Checkpoints
 
     /// Restores a trainer from a checkpoint written by `checkpoint()`.
     public convenience init(tasks: TrainingTasks, checkpoint: Checkpoint) throws {
-        let m = checkpoint.metadata
-        guard m["format"] == RL2Agent.format else { throw TrainingError.checkpoint("not an RL² training checkpoint (format \(m["format"] ?? "none"))") }
-        guard m["benchmark"] == tasks.benchmark else {
-            throw TrainingError.checkpoint("the checkpoint trained on \(m["benchmark"] ?? "?"), not \(tasks.benchmark)")
-        }
-        let config = try ConfigCoding.decode(RL2Config.self, from: m["config"] ?? "")
-        guard let s = m["seed"].flatMap(UInt64.init) else { throw TrainingError.checkpoint("no seed in the checkpoint") }
+        let (config, s) = try TrainingCheckpoint.resumable(checkpoint, format: RL2Agent.format, kind: "an RL²", tasks: tasks, config: RL2Config.self)
         try self.init(tasks: tasks, config: config, seed: s)
-        do {
-            params = try Checkpoint(parameters: Self.subset(checkpoint.parameters, "policy/")).parameters(matching: params)
-        } catch { throw TrainingError.checkpoint("\(error)") }
-        adam.restore(Self.subset(checkpoint.parameters, "adam/"))
+        params = try TrainingCheckpoint.parameters(checkpoint, prefix: "policy/", matching: params)
+        adam.restore(checkpoint.parameters.filtered(prefix: "adam/", droppingPrefix: true))
         try normalizer.restore(checkpoint.parameters, prefix: "normalizer/")
-        guard let it = m["iteration"].flatMap(Int.init), let es = m["environmentSteps"].flatMap(Int.init),
-              let gs = m["gradientSteps"].flatMap(Int.init) else { throw TrainingError.checkpoint("counters missing") }
-        iteration = it; environmentSteps = es; gradientSteps = gs
+        (iteration, environmentSteps, gradientSteps) = try TrainingCheckpoint.counters(checkpoint)
     }
 
-    static func subset(_ p: Parameters, _ prefix: String) -> Parameters { p.filtered(prefix: prefix, droppingPrefix: true) }
-
     public func checkpoint() -> Checkpoint {
-        let configText = String(decoding: (try? ConfigCoding.encode(config)) ?? Data(), as: UTF8.self)
-        let c = tasks.context
-        return Checkpoint(
+        Checkpoint(
             parameters: params.prefixed("policy/").merging(adam.state.prefixed("adam/")).merging(normalizer.parameters(prefix: "normalizer/")),
-            metadata: [
-                "format": RL2Agent.format, "agent": agentName, "benchmark": tasks.benchmark, "config": configText,
-                "seed": String(seed), "iteration": String(iteration), "environmentSteps": String(environmentSteps),
-                "gradientSteps": String(gradientSteps), "observationSize": String(c.observationSpace.dimension),
-                "actionSize": String(c.actionSpace.dimension), "rewardScale": String(tasks.rewardScale),
-                "episodesPerTrial": String(episodesPerTrial),
-            ])
+            metadata: TrainingCheckpoint.metadata(
+                format: RL2Agent.format, agent: agentName, tasks: tasks, config: config, seed: seed, iteration: iteration,
+                environmentSteps: environmentSteps, gradientSteps: gradientSteps,
+                extra: ["rewardScale": String(tasks.rewardScale), "episodesPerTrial": String(episodesPerTrial)]))
     }
 
     // MARK: Iterations

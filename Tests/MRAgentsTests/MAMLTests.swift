@@ -130,7 +130,7 @@ extension Learners {
             #expect(r.after.evaluationReturn > r.after.adaptationReturn + 20)
             // Meta-training made the post-update policy better than the initial one's.
             #expect(r.after.evaluationReturn > r.before.evaluationReturn + 10)
-            #expect(r.seconds < 60)
+            // The time is printed by `report`, not asserted: tests never fail on a time (the brief).
         }
 
         @Test func skippingTheInnerStepFailsTheSameCheck() throws {

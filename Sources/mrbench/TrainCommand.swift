@@ -20,8 +20,8 @@ struct TrainCommand: ParsableCommand {
         The checkpoint is written atomically every --checkpoint-seconds, at the end and on Ctrl-C \
         (the run stops after the current iteration; a second Ctrl-C exits at once). \
         `--resume` continues a run from its checkpoint and ends byte-identical to an uninterrupted run \
-        with the same seed and thread count. Score it with `mrbench evaluate --agent rl2:DIR/checkpoint.mrnc` (or maml:…). \
-        The presets of maml depend on the benchmark's family (navigation, locomotion, Meta-World).
+        with the same seed and thread count. Score it with `mrbench evaluate --agent rl2:DIR/checkpoint.mrnc` (or maml:…, pearl:…). \
+        The presets of maml and pearl depend on the benchmark (maml: its family; pearl: oyster's point-robot, sparse-point-robot or cheetah-vel config).
         """)
 
     @Option(help: "The agent to train (see `mrbench list`).") var agent: String

@@ -37,6 +37,12 @@ struct TrainCLITests {
         try writeConfig(dir, "tiny-maml.json", #"{"metaBatch": 2, "episodesPerTask": 2, "evaluateEvery": 2, "evaluationTasks": 1}"#)
     }
 
+    /// A small PEARL config: 100 initial steps on each of the 90 train tasks, then 2 tasks × 200
+    /// steps and 20 gradient steps per iteration (9,400 steps in the first iteration, 400 after).
+    func tinyPEARLConfig(_ dir: String) throws -> String {
+        try writeConfig(dir, "tiny-pearl.json", #"{"initialSteps": 100, "tasksPerIteration": 2, "gradientStepsPerIteration": 20, "evaluateEvery": 2, "evaluationTasks": 1}"#)
+    }
+
     @Test func oneIterationRunsAreByteIdenticalAndWriteTheRunFolder() throws {
         let dir = try tempDir("repeat")
         let cfg = try tinyConfig(dir)
@@ -53,13 +59,14 @@ struct TrainCLITests {
         #expect(bytes(dir + "/a/curve.png")?.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
     }
 
-    /// RL²: 6 iterations of 2,400 steps; MAML: 10 of 800.
-    @Test(arguments: ["rl2", "maml"])
+    /// RL²: 6 iterations of 2,400 steps; MAML: 10 of 800; PEARL: 10 (9,400 + 9 × 400), its replay
+    /// buffers restored from the checkpoint.
+    @Test(arguments: ["rl2", "maml", "pearl"])
     func killedThenResumedRunEndsByteIdentical(agent: String) throws {
         let dir = try tempDir("resume-" + agent)
-        let cfg = agent == "rl2" ? try tinyConfig(dir) : try tinyMAMLConfig(dir)
+        let cfg = agent == "rl2" ? try tinyConfig(dir) : agent == "maml" ? try tinyMAMLConfig(dir) : try tinyPEARLConfig(dir)
         let iterations = agent == "rl2" ? 6 : 10
-        let steps = iterations * (agent == "rl2" ? 2400 : 800)
+        let steps = agent == "pearl" ? 9400 + 9 * 400 : iterations * (agent == "rl2" ? 2400 : 800)
         let straight = try train(dir + "/straight", agent: agent, config: cfg, steps: steps)
         #expect(straight.status == 0, "\(straight.stderr)")
 

@@ -86,9 +86,7 @@ public final class PEARLAgent: MetaLearner {
     }
 
     public func explorationPolicy(context: AgentContext, seed: UInt64) throws -> any Policy {
-        guard context.observationSpace.dimension == encoder.observationSize, context.actionSpace.dimension == encoder.actionSize else {
-            throw TrainingError.checkpoint("the policy was trained for \(encoder.observationSize) observations and \(encoder.actionSize) actions; this benchmark has \(context.observationSpace.dimension) and \(context.actionSpace.dimension)")
-        }
+        try TrainingCheckpoint.checkSizes(context, observationSize: encoder.observationSize, actionSize: encoder.actionSize)
         return PEARLPolicy(agent: self, seed: seed)
     }
 

@@ -150,11 +150,7 @@ public final class PEARLTrainer: MetaTrainer {
         if !got.successes.isEmpty { row["train_success"] = Double(got.successes.filter { $0 }.count) / Double(got.successes.count) }
         if !config.autoTemperature { row["alpha"] = nil }
         if iteration == 1 || iteration % config.evaluateEvery == 0 {
-            let r = try metaTest(threads: threads)
-            row["metatest_score"] = r.score
-            row["metatest_first_episode_return"] = r.firstEpisodeReturn
-            row["metatest_evaluation_return"] = r.evaluationReturn
-            if let s = r.evaluationSuccess { row["metatest_evaluation_success"] = s }
+            try metaTest(threads: threads).record(into: &row)
         }
         guard sac.policy.isFinite, sac.critics.isFinite, encoderParams.isFinite else {
             throw TrainingError.diverged("non-finite parameters after iteration \(iteration)")
@@ -266,15 +262,9 @@ public final class PEARLTrainer: MetaTrainer {
     // MARK: Meta-test
 
     /// The curve's meta-test: the protocol (K adaptation, E evaluation episodes, as `PEARLAgent`
-    /// acts) on held-out train tasks with fixed seeds, so points on the curve compare.
-    public struct MetaTestResult: Sendable {
-        public var score: Double
-        /// The first adaptation episode's return: z from the prior.
-        public var firstEpisodeReturn: Double
-        /// The evaluation episodes' return: z from the final posterior.
-        public var evaluationReturn: Double
-        public var evaluationSuccess: Double?
-    }
+    /// acts) on held-out train tasks with fixed seeds, so points on the curve compare. The first
+    /// episode's return is that of z from the prior, the evaluation episodes' that of the final posterior.
+    public typealias MetaTestResult = MetaTestSummary
 
     public func metaTest(threads: Int, tasks count: Int? = nil) throws -> MetaTestResult {
         var g = SeededGenerator(seed: SeededGenerator.derive(seed, "metatest"))
@@ -300,8 +290,7 @@ public final class PEARLTrainer: MetaTrainer {
         }
         let s: Double? = reportsSuccess ? mean(success) : nil
         let ret = mean(evaluation)
-        return MetaTestResult(score: tasks.evaluation.metric == .success ? (s ?? 0) : ret, firstEpisodeReturn: mean(first),
-                              evaluationReturn: ret, evaluationSuccess: s)
+        return MetaTestResult(tasks.evaluation, firstEpisodeReturn: mean(first), evaluationReturn: ret, evaluationSuccess: s)
     }
 
     /// The agent for evaluation, with the current parameters.

@@ -97,20 +97,21 @@ public struct PEARLConfig: Codable, Sendable, Equatable {
         if benchmark.hasPrefix("point-nav-sparse") { c = sparsePointRobot }
         else if benchmark.hasPrefix("point-nav") || benchmark.hasPrefix("cube-nav") { c = pointRobot }
         else { c = cheetahVel }
-        if benchmark.hasPrefix("ml10") || benchmark.hasPrefix("ml45") || benchmark.hasPrefix("ml1-") { c.latentSize = 7 }
+        if isMetaWorld(benchmark) { c.latentSize = 7 }
         return c
     }
 
     /// Two cores (an iteration takes seconds): nets 2×128 (3×300), encoder 2×128 (3×200),
     /// meta-batch 8 (16), batch 128 (256), context batch at most 128 (sparse: 1024), gradient
     /// steps per iteration a tenth (2000 → 200, 1000 → 100), replay buffers capped (1 M per
-    /// task → 2000 navigation, 1000 elsewhere, so checkpoints stay a few MB; the initial steps
-    /// are capped at the capacity). Everything else is `paper`'s.
+    /// task → 2000 navigation, 500 Meta-World (one episode; 450 train tasks), 1000 elsewhere: the
+    /// checkpoint holds them; the initial steps are capped at the capacity). Everything else is
+    /// `paper`'s.
     public static func cpu(benchmark: String) -> PEARLConfig {
         var c = paper(benchmark: benchmark)
         c.hiddenSizes = [128, 128]; c.encoderSizes = [128, 128]; c.metaBatch = 8; c.batchSize = 128
         c.contextBatchSize = min(c.contextBatchSize, 128); c.gradientStepsPerIteration /= 10
-        c.replayCapacity = benchmark.contains("-nav") ? 2000 : 1000
+        c.replayCapacity = benchmark.contains("-nav") ? 2000 : isMetaWorld(benchmark) ? 500 : 1000
         c.initialSteps = min(c.initialSteps, c.replayCapacity)
         return c
     }
@@ -125,6 +126,10 @@ public struct PEARLConfig: Codable, Sendable, Equatable {
         c.tasksPerIteration = 5; c.stepsPrior = 100; c.stepsPosterior = 0; c.extraStepsPosterior = 100
         c.gradientStepsPerIteration = 100; c.replayCapacity = 1000; c.evaluateEvery = 5; c.evaluationTasks = 10
         return c
+    }
+
+    static func isMetaWorld(_ benchmark: String) -> Bool {
+        benchmark.hasPrefix("ml10") || benchmark.hasPrefix("ml45") || benchmark.hasPrefix("ml1-")
     }
 
     public static func preset(_ name: String, benchmark: String) -> PEARLConfig? {

@@ -153,7 +153,9 @@ final class TrainProgressDisplay {
         let left = rate > 0 ? Double(max(0, p.stepBudget - p.environmentSteps)) / rate : 0
         func f(_ k: String) -> String { p.row[k].map { String(format: "%.3f", $0) } ?? "–" }
         var line = "\(label): it \(p.iteration), \(p.environmentSteps)/\(p.stepBudget) steps, \(Int(rate.rounded())) steps/s, "
-            + (p.row["train_post_return"] != nil ? "train return pre \(f("train_pre_return")) post \(f("train_post_return"))" : "train return \(f("train_return"))")
+            + (p.row["train_post_return"] != nil ? "train return pre \(f("train_pre_return")) post \(f("train_post_return"))"
+               : p.row["train_prior_return"] != nil ? "train return prior z \(f("train_prior_return")) posterior z \(f("train_posterior_return"))"
+               : "train return \(f("train_return"))")
         if p.row["train_success"] != nil { line += ", success \(f("train_success"))" }
         if p.row["metatest_score"] != nil { line += ", meta-test \(f("metatest_score"))" }
         line += ", \(ProgressDisplay.clock(left)) left"
@@ -179,6 +181,8 @@ enum CurvePlot {
         let returns = [series("train_return", "train return (batch)"),
                        series("train_pre_return", "train return, pre-update (batch)"),
                        series("train_post_return", "train return, post-update (batch)"),
+                       series("train_prior_return", "train return, z from the prior (batch)"),
+                       series("train_posterior_return", "train return, z from the posterior (batch)"),
                        series("metatest_first_episode_return", "meta-test: first episode"),
                        series("metatest_evaluation_return", "meta-test: evaluation episodes")].compactMap { $0 }
         let successes = [series("train_success", "train success (batch)"),

@@ -23,6 +23,8 @@ enum AgentCatalogue {
               summary: "RL² (GRU policy, PPO) from a checkpoint of `mrbench train --agent rl2`"),
         Entry(id: "maml:PATH", kind: "builtin, checkpoint", trainable: true,
               summary: "MAML (tanh Gaussian MLP, TRPO outer loop, exact second order) from a checkpoint of `mrbench train --agent maml`"),
+        Entry(id: "pearl:PATH", kind: "builtin, checkpoint", trainable: true,
+              summary: "PEARL (SAC with a probabilistic context encoder, posterior sampling) from a checkpoint of `mrbench train --agent pearl`"),
         Entry(id: "cmd:'<command line>'", kind: "external", trainable: false,
               summary: "an external process speaking docs/agent-protocol.md"),
     ]
@@ -81,6 +83,11 @@ enum AgentCatalogue {
             do { a = try MAMLAgent(checkpoint: checkpoint) } catch { throw ValidationError("\(path): \(error)") }
             return Loaded(learner: a, name: a.name, checkpointDigest: SHA256.hex([UInt8](bytes)),
                           trainingSteps: a.trainingSteps, trainingSeed: a.trainingSeed, benchmark: a.benchmark)
+        case PEARLAgent.catalogueName:
+            let a: PEARLAgent
+            do { a = try PEARLAgent(checkpoint: checkpoint) } catch { throw ValidationError("\(path): \(error)") }
+            return Loaded(learner: a, name: a.name, checkpointDigest: SHA256.hex([UInt8](bytes)),
+                          trainingSteps: a.trainingSteps, trainingSeed: a.trainingSeed, benchmark: a.benchmark)
         default:
             throw ValidationError("no checkpoint loader for '\(agent)'")
         }
@@ -97,6 +104,11 @@ enum AgentCatalogue {
                 throw ValidationError("unknown --preset '\(preset)': use smoke, cpu or paper")
             }
             return try MAMLTrainer(tasks: tasks, config: try ConfigCoding.overlay(base, with: configFile), seed: seed)
+        case PEARLAgent.catalogueName:
+            guard let base = PEARLConfig.preset(preset, benchmark: tasks.benchmark) else {
+                throw ValidationError("unknown --preset '\(preset)': use smoke, cpu or paper")
+            }
+            return try PEARLTrainer(tasks: tasks, config: try ConfigCoding.overlay(base, with: configFile), seed: seed)
         default:
             throw ValidationError("'\(agent)' cannot be trained; trainable agents: \(trainable.joined(separator: ", "))")
         }
@@ -107,6 +119,7 @@ enum AgentCatalogue {
         switch agent {
         case RL2Agent.catalogueName: return try RL2Trainer(tasks: tasks, checkpoint: checkpoint)
         case MAMLAgent.catalogueName: return try MAMLTrainer(tasks: tasks, checkpoint: checkpoint)
+        case PEARLAgent.catalogueName: return try PEARLTrainer(tasks: tasks, checkpoint: checkpoint)
         default: throw ValidationError("'\(agent)' cannot be trained; trainable agents: \(trainable.joined(separator: ", "))")
         }
     }
@@ -115,6 +128,7 @@ enum AgentCatalogue {
     static func configJSON(_ trainer: any MetaTrainer) throws -> Data {
         if let t = trainer as? RL2Trainer { return try ConfigCoding.encode(t.config) }
         if let t = trainer as? MAMLTrainer { return try ConfigCoding.encode(t.config) }
+        if let t = trainer as? PEARLTrainer { return try ConfigCoding.encode(t.config) }
         return Data("{}".utf8)
     }
 }

@@ -20,8 +20,8 @@ struct TrainCommand: ParsableCommand {
         The checkpoint is written atomically every --checkpoint-seconds, at the end and on Ctrl-C \
         (the run stops after the current iteration; a second Ctrl-C exits at once). \
         `--resume` continues a run from its checkpoint and ends byte-identical to an uninterrupted run \
-        with the same seed and thread count. Score it with `mrbench evaluate --agent rl2:DIR/checkpoint.mrnc` (or maml:…). \
-        The presets of maml depend on the benchmark's family (navigation, locomotion, Meta-World).
+        with the same seed and thread count. Score it with `mrbench evaluate --agent rl2:DIR/checkpoint.mrnc` (or maml:…, pearl:…). \
+        The presets of maml and pearl depend on the benchmark (maml: its family; pearl: oyster's point-robot, sparse-point-robot or cheetah-vel config).
         """)
 
     @Option(help: "The agent to train (see `mrbench list`).") var agent: String
@@ -153,7 +153,9 @@ final class TrainProgressDisplay {
         let left = rate > 0 ? Double(max(0, p.stepBudget - p.environmentSteps)) / rate : 0
         func f(_ k: String) -> String { p.row[k].map { String(format: "%.3f", $0) } ?? "–" }
         var line = "\(label): it \(p.iteration), \(p.environmentSteps)/\(p.stepBudget) steps, \(Int(rate.rounded())) steps/s, "
-            + (p.row["train_post_return"] != nil ? "train return pre \(f("train_pre_return")) post \(f("train_post_return"))" : "train return \(f("train_return"))")
+            + (p.row["train_post_return"] != nil ? "train return pre \(f("train_pre_return")) post \(f("train_post_return"))"
+               : p.row["train_prior_return"] != nil ? "train return prior z \(f("train_prior_return")) posterior z \(f("train_posterior_return"))"
+               : "train return \(f("train_return"))")
         if p.row["train_success"] != nil { line += ", success \(f("train_success"))" }
         if p.row["metatest_score"] != nil { line += ", meta-test \(f("metatest_score"))" }
         line += ", \(ProgressDisplay.clock(left)) left"
@@ -179,6 +181,8 @@ enum CurvePlot {
         let returns = [series("train_return", "train return (batch)"),
                        series("train_pre_return", "train return, pre-update (batch)"),
                        series("train_post_return", "train return, post-update (batch)"),
+                       series("train_prior_return", "train return, z from the prior (batch)"),
+                       series("train_posterior_return", "train return, z from the posterior (batch)"),
                        series("metatest_first_episode_return", "meta-test: first episode"),
                        series("metatest_evaluation_return", "meta-test: evaluation episodes")].compactMap { $0 }
         let successes = [series("train_success", "train success (batch)"),

@@ -37,6 +37,12 @@ struct TrainCLITests {
         try writeConfig(dir, "tiny-maml.json", #"{"metaBatch": 2, "episodesPerTask": 2, "evaluateEvery": 2, "evaluationTasks": 1}"#)
     }
 
+    /// A small PEARL config: 100 initial steps on each of the 90 train tasks, then 2 tasks × 200
+    /// steps and 20 gradient steps per iteration (9,400 steps in the first iteration, 400 after).
+    func tinyPEARLConfig(_ dir: String) throws -> String {
+        try writeConfig(dir, "tiny-pearl.json", #"{"initialSteps": 100, "tasksPerIteration": 2, "gradientStepsPerIteration": 20, "evaluateEvery": 2, "evaluationTasks": 1}"#)
+    }
+
     @Test func oneIterationRunsAreByteIdenticalAndWriteTheRunFolder() throws {
         let dir = try tempDir("repeat")
         let cfg = try tinyConfig(dir)
@@ -53,13 +59,14 @@ struct TrainCLITests {
         #expect(bytes(dir + "/a/curve.png")?.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
     }
 
-    /// RL²: 6 iterations of 2,400 steps; MAML: 10 of 800.
-    @Test(arguments: ["rl2", "maml"])
+    /// RL²: 6 iterations of 2,400 steps; MAML: 10 of 800; PEARL: 10 (9,400 + 9 × 400), its replay
+    /// buffers restored from the checkpoint.
+    @Test(arguments: ["rl2", "maml", "pearl"])
     func killedThenResumedRunEndsByteIdentical(agent: String) throws {
         let dir = try tempDir("resume-" + agent)
-        let cfg = agent == "rl2" ? try tinyConfig(dir) : try tinyMAMLConfig(dir)
+        let cfg = agent == "rl2" ? try tinyConfig(dir) : agent == "maml" ? try tinyMAMLConfig(dir) : try tinyPEARLConfig(dir)
         let iterations = agent == "rl2" ? 6 : 10
-        let steps = iterations * (agent == "rl2" ? 2400 : 800)
+        let steps = agent == "pearl" ? 9400 + 9 * 400 : iterations * (agent == "rl2" ? 2400 : 800)
         let straight = try train(dir + "/straight", agent: agent, config: cfg, steps: steps)
         #expect(straight.status == 0, "\(straight.stderr)")
 
@@ -168,26 +175,30 @@ struct TrainCLITests {
         #expect(r6.status != 0 && r6.stderr.contains("trained for 2 observations"))
     }
 
-    @Test func mamlRunsRepeatAndAreEvaluated() throws {
-        let dir = try tempDir("maml")
-        let cfg = try tinyMAMLConfig(dir)
+    /// MAML: one iteration of 800 steps and 1 gradient step; PEARL: 9,400 steps and 20 gradient steps.
+    @Test(arguments: ["maml", "pearl"])
+    func runsRepeatAndAreEvaluated(agent name: String) throws {
+        let maml = name == "maml"
+        let dir = try tempDir(name)
+        let cfg = maml ? try tinyMAMLConfig(dir) : try tinyPEARLConfig(dir)
+        let steps = maml ? 800 : 9400
         // Two one-iteration runs with the same seed: the same checkpoint bytes.
-        let a = try train(dir + "/a", agent: "maml", config: cfg, steps: 1)
-        let b = try train(dir + "/b", agent: "maml", config: cfg, steps: 1)
+        let a = try train(dir + "/a", agent: name, config: cfg, steps: 1)
+        let b = try train(dir + "/b", agent: name, config: cfg, steps: 1)
         #expect(a.status == 0 && b.status == 0, "\(a.stderr)\n\(b.stderr)")
-        #expect(a.stdout.contains("iteration 1, 800 environment steps, 1 gradient steps"))
+        #expect(a.stdout.contains("iteration 1, \(steps) environment steps, \(maml ? 1 : 20) gradient steps"))
         #expect(bytes(dir + "/a/checkpoint.mrnc") != nil && bytes(dir + "/a/checkpoint.mrnc") == bytes(dir + "/b/checkpoint.mrnc"))
         let header = String(decoding: try #require(bytes(dir + "/a/curve.csv")), as: UTF8.self).split(separator: "\n")[0]
-        #expect(header.hasPrefix("iteration,env_steps,gradient_steps,wall_seconds,train_pre_return,train_post_return"))
+        #expect(header.hasPrefix("iteration,env_steps,gradient_steps,wall_seconds," + (maml ? "train_pre_return,train_post_return" : "train_prior_return,train_posterior_return")))
         // The checkpoint agent is scored with its provenance.
-        let out = dir + "/maml.json"
-        let e = try mrbench(["evaluate", "--agent", "maml:" + dir + "/a/checkpoint.mrnc", "--benchmark", "point-nav-v1", "--seeds", "1", "--output", out])
+        let out = dir + "/\(name).json"
+        let e = try mrbench(["evaluate", "--agent", name + ":" + dir + "/a/checkpoint.mrnc", "--benchmark", "point-nav-v1", "--seeds", "1", "--output", out])
         #expect(e.status == 0, "\(e.stderr)")
         let data = try #require(bytes(out))
         let entry = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let agent = try #require(entry["agent"] as? [String: Any])
-        #expect(agent["name"] as? String == "maml" && agent["trainingSteps"] as? Int == 800 && agent["trainingSeed"] as? String == "5")
-        // An RL² checkpoint is not a MAML one.
+        #expect(agent["name"] as? String == name && agent["trainingSteps"] as? Int == steps && agent["trainingSeed"] as? String == "5")
+        // A MAML or PEARL checkpoint is not an RL² one.
         let r = try mrbench(["evaluate", "--agent", "rl2:" + dir + "/a/checkpoint.mrnc", "--benchmark", "point-nav-v1", "--seeds", "1", "--output", dir + "/x.json"])
         #expect(r.status != 0 && r.stderr.contains("not an RL² checkpoint"))
     }

@@ -66,6 +66,13 @@ enum TrainingCheckpoint {
         return (config, obs, act)
     }
 
+    /// Refuses a benchmark whose spaces differ from the ones the checkpoint's policy was trained for.
+    static func checkSizes(_ context: AgentContext, observationSize: Int, actionSize: Int) throws {
+        guard context.observationSpace.dimension == observationSize, context.actionSpace.dimension == actionSize else {
+            throw TrainingError.checkpoint("the policy was trained for \(observationSize) observations and \(actionSize) actions; this benchmark has \(context.observationSpace.dimension) and \(context.actionSpace.dimension)")
+        }
+    }
+
     /// What a checkpoint agent reports about its training (the leaderboard entry's provenance):
     /// environment steps, the run's seed, the benchmark.
     static func provenance(_ ck: Checkpoint) -> (environmentSteps: Int?, seed: UInt64?, benchmark: String?) {

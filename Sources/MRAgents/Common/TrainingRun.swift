@@ -162,6 +162,29 @@ public struct TrainingLoop {
     }
 }
 
+/// What the curve's meta-test of RL² and PEARL reports: the score (the benchmark's metric: the
+/// evaluation episodes' return or success), the first adaptation episode's return, the evaluation
+/// episodes' return and success (nil when the task reports none).
+public struct MetaTestSummary: Sendable {
+    public var score: Double
+    public var firstEpisodeReturn: Double
+    public var evaluationReturn: Double
+    public var evaluationSuccess: Double?
+
+    init(_ evaluation: EvaluationProtocol, firstEpisodeReturn: Double, evaluationReturn: Double, evaluationSuccess: Double?) {
+        score = evaluation.metric == .success ? (evaluationSuccess ?? 0) : evaluationReturn
+        self.firstEpisodeReturn = firstEpisodeReturn; self.evaluationReturn = evaluationReturn; self.evaluationSuccess = evaluationSuccess
+    }
+
+    /// Writes the curve's meta-test columns into an iteration's row.
+    func record(into row: inout [String: Double]) {
+        row["metatest_score"] = score
+        row["metatest_first_episode_return"] = firstEpisodeReturn
+        row["metatest_evaluation_return"] = evaluationReturn
+        if let evaluationSuccess { row["metatest_evaluation_success"] = evaluationSuccess }
+    }
+}
+
 /// The curve's meta-test tasks: every `every`-th train task of each stratum (the last of each
 /// group) is held out of training; if that leaves none, the last task is.
 func heldOutSplit(_ labels: [String], every: Int) -> (train: [Int], heldOut: [Int]) {

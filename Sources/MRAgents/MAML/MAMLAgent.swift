@@ -39,9 +39,7 @@ public final class MAMLAgent: MetaLearner {
     }
 
     public func explorationPolicy(context: AgentContext, seed: UInt64) throws -> any Policy {
-        guard context.observationSpace.dimension == net.observationSize, context.actionSpace.dimension == net.actionSize else {
-            throw TrainingError.checkpoint("the policy was trained for \(net.observationSize) observations and \(net.actionSize) actions; this benchmark has \(context.observationSpace.dimension) and \(context.actionSpace.dimension)")
-        }
+        try TrainingCheckpoint.checkSizes(context, observationSize: net.observationSize, actionSize: net.actionSize)
         return MAMLPolicy(net: net, params: params, seed: seed)
     }
 

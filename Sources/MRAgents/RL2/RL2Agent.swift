@@ -44,9 +44,7 @@ public final class RL2Agent: MetaLearner {
     }
 
     public func explorationPolicy(context: AgentContext, seed: UInt64) throws -> any Policy {
-        guard context.observationSpace.dimension == net.observationSize, context.actionSpace.dimension == net.actionSize else {
-            throw TrainingError.checkpoint("the policy was trained for \(net.observationSize) observations and \(net.actionSize) actions; this benchmark has \(context.observationSpace.dimension) and \(context.actionSpace.dimension)")
-        }
+        try TrainingCheckpoint.checkSizes(context, observationSize: net.observationSize, actionSize: net.actionSize)
         return RL2Policy(agent: self, seed: seed)
     }
 

@@ -115,11 +115,7 @@ public final class RL2Trainer: MetaTrainer {
         let successes = batch.episodeSuccess.flatMap { $0 }.compactMap { $0 }
         if !successes.isEmpty { row["train_success"] = Double(successes.filter { $0 }.count) / Double(successes.count) }
         if iteration == 1 || iteration % config.evaluateEvery == 0 {
-            let r = try metaTest(threads: threads)
-            row["metatest_score"] = r.score
-            row["metatest_first_episode_return"] = r.firstEpisodeReturn
-            row["metatest_evaluation_return"] = r.evaluationReturn
-            if let s = r.evaluationSuccess { row["metatest_evaluation_success"] = s }
+            try metaTest(threads: threads).record(into: &row)
         }
         guard params.isFinite else { throw TrainingError.diverged("non-finite parameters after iteration \(iteration)") }
         return row
@@ -127,12 +123,7 @@ public final class RL2Trainer: MetaTrainer {
 
     /// The meta-test protocol (K adaptation episodes sampled, E evaluation episodes with the mean
     /// action) on the fixed held-out train tasks, with fixed seeds so points on the curve compare.
-    public struct MetaTestResult: Sendable {
-        public var score: Double
-        public var firstEpisodeReturn: Double
-        public var evaluationReturn: Double
-        public var evaluationSuccess: Double?
-    }
+    public typealias MetaTestResult = MetaTestSummary
 
     public func metaTest(threads: Int, tasks count: Int? = nil) throws -> MetaTestResult {
         var g = SeededGenerator(seed: SeededGenerator.derive(seed, "metatest"))
@@ -144,8 +135,8 @@ public final class RL2Trainer: MetaTrainer {
         let success: Double? = evalSuccess.allSatisfy({ $0.allSatisfy { $0 != nil } })
             ? mean(evalSuccess.map { s in Double(s.filter { $0 == true }.count) / Double(s.count) }) : nil
         let ret = mean(evalReturns.map(mean))
-        return MetaTestResult(score: tasks.evaluation.metric == .success ? (success ?? 0) : ret,
-                              firstEpisodeReturn: mean(batch.episodeReturns.map { $0[0] }), evaluationReturn: ret, evaluationSuccess: success)
+        return MetaTestResult(tasks.evaluation, firstEpisodeReturn: mean(batch.episodeReturns.map { $0[0] }), evaluationReturn: ret,
+                              evaluationSuccess: success)
     }
 
     /// Runs one trial per entry of `taskIndices`: `episodes` episodes each, the GRU state carried

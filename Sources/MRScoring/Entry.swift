@@ -163,7 +163,7 @@ public enum LeaderboardEntry {
     /// The protocol facts the scorer reads back from a header.
     struct Info {
         let metric: EvaluationProtocol.Metric
-        let k: Int, e: Int, seeds: Int
+        let k: Int, e: Int, seeds: Int, horizon: Int
         let entries: [String]
         let rootSeed: UInt64
         var trialCount: Int { entries.count * seeds }
@@ -171,10 +171,10 @@ public enum LeaderboardEntry {
         init(_ h: [String: JSONValue]) throws {
             guard let m = h["benchmark"]?["metric"]?.stringValue.flatMap(EvaluationProtocol.Metric.init(rawValue:)),
                   let p = h["protocol"], let k = p["adaptationEpisodes"]?.intValue, let e = p["evaluationEpisodes"]?.intValue,
-                  let s = p["seeds"]?.intValue, let entries = p["entries"]?.arrayValue?.compactMap(\.stringValue),
+                  let s = p["seeds"]?.intValue, let horizon = p["horizon"]?.intValue, let entries = p["entries"]?.arrayValue?.compactMap(\.stringValue),
                   let r = p["rootSeed"]?.stringValue.flatMap({ UInt64($0) })
             else { throw EvaluationError.invalid("entry header lacks benchmark.metric or protocol fields") }
-            metric = m; self.k = k; self.e = e; seeds = s; self.entries = entries; rootSeed = r
+            metric = m; self.k = k; self.e = e; seeds = s; self.horizon = horizon; self.entries = entries; rootSeed = r
         }
     }
 
@@ -193,6 +193,39 @@ public enum LeaderboardEntry {
         }
         let n = Double(max(trials.count, 1))
         return (s.map { $0 / n }, r.map { $0 / n })
+    }
+
+    /// The settings of the bootstrap intervals (an entry records them in `results.bootstrap`).
+    struct BootstrapSettings {
+        let resamples: Int, confidence: Double, seed: UInt64
+    }
+
+    /// `results.overall` from the task × seed score matrix (tasks in name order) and the per-task
+    /// success rates and mean returns. `validate` recomputes a recorded entry's figures with it.
+    static func overallResults(matrix: [[Double]], metric: EvaluationProtocol.Metric, taskSuccessRates: [Double], taskReturns: [Double],
+                               bootstrap b: BootstrapSettings) -> [String: JSONValue] {
+        func ci(_ statistic: ([Double]) -> Double, _ label: String) -> JSONValue {
+            interval(Statistics.stratifiedBootstrap(matrix, statistic: statistic, resamples: b.resamples, confidence: b.confidence,
+                                                    seed: SeededGenerator.derive(b.seed, label)))
+        }
+        let meanOfTasks: ([[Double]]) -> Double = { m in Statistics.mean(m.map(Statistics.mean)) }
+        let flat = matrix.flatMap { $0 }
+        var overall: [String: JSONValue] = [:]
+        overall["mean"] = num(meanOfTasks(matrix))
+        overall["meanCI"] = interval(Statistics.stratifiedBootstrap(matrix, matrixStatistic: meanOfTasks, resamples: b.resamples,
+                                                                    confidence: b.confidence, seed: SeededGenerator.derive(b.seed, "mean")))
+        overall["iqm"] = num(Statistics.interquartileMean(flat))
+        overall["iqmCI"] = ci(Statistics.interquartileMean, "iqm")
+        if metric == .success {
+            overall["optimalityGap"] = num(Statistics.optimalityGap(flat))
+            overall["optimalityGapCI"] = ci(Statistics.optimalityGap, "gap")
+        } else {
+            overall["optimalityGap"] = .null
+            overall["optimalityGapCI"] = .null
+        }
+        overall["successRate"] = num(Statistics.mean(taskSuccessRates))
+        overall["meanReturn"] = num(Statistics.mean(taskReturns))
+        return overall
     }
 
     static func results(_ records: [TrialRecord], _ info: Info) -> JSONValue {
@@ -230,27 +263,9 @@ public enum LeaderboardEntry {
                 "curve": .object(["success": .array(c.success.map(num)), "return": .array(c.ret.map(num))]),
             ])
         }
-        var overall: [String: JSONValue] = [:]
-        if !matrix.isEmpty {
-            let meanOfTasks: ([[Double]]) -> Double = { m in Statistics.mean(m.map(Statistics.mean)) }
-            let flat = matrix.flatMap { $0 }
-            overall["mean"] = num(meanOfTasks(matrix))
-            overall["meanCI"] = interval(Statistics.stratifiedBootstrap(matrix, matrixStatistic: meanOfTasks, resamples: bootstrapResamples,
-                                                                        confidence: confidence, seed: SeededGenerator.derive(bseed, "mean")))
-            overall["iqm"] = num(Statistics.interquartileMean(flat))
-            overall["iqmCI"] = interval(Statistics.stratifiedBootstrap(matrix, statistic: Statistics.interquartileMean, resamples: bootstrapResamples,
-                                                                       confidence: confidence, seed: SeededGenerator.derive(bseed, "iqm")))
-            if info.metric == .success {
-                overall["optimalityGap"] = num(Statistics.optimalityGap(flat))
-                overall["optimalityGapCI"] = interval(Statistics.stratifiedBootstrap(matrix, statistic: Statistics.optimalityGap, resamples: bootstrapResamples,
-                                                                                     confidence: confidence, seed: SeededGenerator.derive(bseed, "gap")))
-            } else {
-                overall["optimalityGap"] = .null
-                overall["optimalityGapCI"] = .null
-            }
-            overall["successRate"] = num(Statistics.mean(successRates))
-            overall["meanReturn"] = num(Statistics.mean(returns))
-        }
+        let settings = BootstrapSettings(resamples: bootstrapResamples, confidence: confidence, seed: bseed)
+        let overall = matrix.isEmpty ? [:] : overallResults(matrix: matrix, metric: info.metric, taskSuccessRates: successRates,
+                                                            taskReturns: returns, bootstrap: settings)
         let curveS = (0..<episodes).map { j in Statistics.mean(taskCurves.map { $0.success[j] }) }
         let curveR = (0..<episodes).map { j in Statistics.mean(taskCurves.map { $0.ret[j] }) }
         let phases: [JSONValue] = Array(repeating: .string("adaptation"), count: info.k) + Array(repeating: .string("evaluation"), count: info.e)

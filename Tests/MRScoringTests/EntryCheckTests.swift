@@ -1,0 +1,140 @@
+import Foundation
+import MRCore
+@testable import MRScoring
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Sets the member at `path` ("a.b.2.c"; numbers index arrays; nil removes an object member).
+func setting(_ v: JSONValue, _ path: String, _ new: JSONValue?) -> JSONValue {
+    var keys = path.split(separator: ".").map(String.init)
+    let key = keys.removeFirst()
+    let rest = keys.joined(separator: ".")
+    switch v {
+    case var .object(o):
+        o[key] = rest.isEmpty ? new : setting(o[key] ?? .null, rest, new)
+        return .object(o)
+    case var .array(a):
+        let i = Int(key)!
+        a[i] = rest.isEmpty ? new ?? .null : setting(a[i], rest, new)
+        return .array(a)
+    default:
+        return v
+    }
+}
+
+/// The numeric checks of `leaderboard validate` (EntryCheck), each against one tampering case of issue 20.
+@Suite("Entry checks: validate, merge, journal")
+struct EntryCheckTests {
+    static let facts = BenchmarkFacts(id: "line-v1", tasks: strata, evaluation: lineProtocol)
+
+    /// A complete entry of the line benchmark (10 seeds, root seed 0: the official seeds), as read back from its text.
+    static let complete: JSONValue = {
+        let plan = try! EvaluationPlan(tasks: strata, seeds: 10, rootSeed: 0, evaluation: lineProtocol)
+        let runner = Runner(plan: plan, strictActions: false, clipActions: false,
+                            makeEnvironment: { LineEnvironment(target: targets[$0.entry]) },
+                            makeSession: { _ in MetaLearnerSession(RandomMetaLearner(), context: AgentContext(
+                                observationSpace: BoxSpace(dimension: 1, bound: 10), actionSpace: .unit(1),
+                                observationLayout: ObservationLayout([("position", 1)]), horizon: 12)) })
+        let records = runner.run(indices: Array(0..<plan.trialCount), threads: 1).records
+        return try! JSONText.parse(JSONText.pretty(try! LeaderboardEntry.make(header: header(plan), records: records)))
+    }()
+
+    /// A partial entry (trials 0…29 of the 60), with its trial records.
+    static let partial: JSONValue = {
+        let runner = try! lineRunner(seeds: 10)
+        let records = runner.run(indices: Array(0..<30), threads: 1).records
+        return try! JSONText.parse(JSONText.pretty(try! LeaderboardEntry.make(header: header(runner.plan), records: records)))
+    }()
+
+    func problems(_ e: JSONValue, folder: String? = nil) -> [String] { EntryCheck.check(e, benchmark: Self.facts, folder: folder).problems }
+
+    /// Whether some problem starts with `field` (the message names the field).
+    func refused(_ e: JSONValue, _ field: String, folder: String? = nil) -> Bool {
+        problems(e, folder: folder).contains { $0.hasPrefix(field) }
+    }
+
+    @Test func untouchedEntriesPass() throws {
+        #expect(problems(Self.complete) == [])
+        #expect(EntryCheck.check(Self.complete, benchmark: Self.facts).notes == [])
+        #expect(problems(Self.partial) == [])
+        // Unofficial seeds are flagged, not refused.
+        let notes = EntryCheck.check(Self.partial, benchmark: Self.facts).notes
+        #expect(notes.contains { $0.hasPrefix("protocol.rootSeed: 42") } && notes.contains { $0.hasPrefix("protocol.seeds: 10") } == false)
+        #expect(problems(Self.complete, folder: "line-v1") == [])
+    }
+
+    @Test func overallMeanRaisedAloneIsRefused() {
+        let mean = Self.complete["results"]!["overall"]!["mean"]!.doubleValue!
+        #expect(refused(setting(Self.complete, "results.overall.mean", .number(mean + 0.05)), "results.overall.mean"))
+        #expect(refused(setting(Self.complete, "results.overall.iqm", .number(1)), "results.overall.iqm"))
+        #expect(refused(setting(Self.complete, "results.overall.optimalityGap", .number(0)), "results.overall.optimalityGap"))
+        #expect(refused(setting(Self.complete, "results.tasks.near.score", .number(0.99)), "results.tasks.near.score"))
+    }
+
+    @Test func intervalExcludingItsEstimateIsRefused() {
+        let mean = Self.complete["results"]!["overall"]!["mean"]!.doubleValue!
+        let moved = setting(Self.complete, "results.overall.meanCI", .array([.number(mean + 0.1), .number(mean + 0.2)]))
+        #expect(refused(moved, "results.overall.meanCI"))
+        let score = Self.complete["results"]!["tasks"]!["far"]!["score"]!.doubleValue!
+        #expect(refused(setting(Self.complete, "results.tasks.far.ci", .array([.number(score + 0.1), .number(score + 0.2)])), "results.tasks.far.ci"))
+    }
+
+    @Test func outOfRangeSuccessRatesAreRefused() {
+        #expect(refused(setting(Self.complete, "results.tasks.near.successRate", .number(1e308)), "results.tasks.near.successRate"))
+        #expect(refused(setting(Self.complete, "results.scores.far.3", .number(1e308)), "results.scores.far[3]"))
+        #expect(refused(setting(Self.complete, "results.overall.successRate", .number(1e308)), "results.overall.successRate"))
+        #expect(refused(setting(Self.complete, "results.curve.success.0", .number(2)), "results.curve.success[0]"))
+    }
+
+    @Test func changedSeedsAreRefused() {
+        // Another root seed: the recorded bootstrap seed (and so every interval) no longer follows.
+        #expect(refused(setting(Self.complete, "protocol.rootSeed", .string("7")), "results.bootstrap.seed"))
+        // Another seed count: trial totals and per-seed scores no longer fit.
+        let more = setting(Self.complete, "protocol.seeds", .number(11))
+        #expect(refused(more, "trialsTotal") && refused(more, "results.scores.near"))
+        #expect(refused(setting(Self.complete, "results.bootstrap.resamples", .number(10)), "results.bootstrap.resamples"))
+    }
+
+    @Test func droppedOrRenamedTasksAreRefused() {
+        // A test entry dropped (goal counts kept consistent with it).
+        var dropped = setting(Self.complete, "protocol.entries", .array(strata.dropLast().map { .string($0) }))
+        dropped = setting(dropped, "protocol.goalsPerTask.far", .number(2))
+        #expect(refused(dropped, "protocol.entries"))
+        // A task renamed in the protocol, or in the results.
+        var renamed = setting(Self.complete, "protocol.entries.0", .string("nearby"))
+        #expect(refused(renamed, "protocol.goalsPerTask") && refused(renamed, "protocol.entries[0]"))
+        renamed = setting(Self.complete, "results.tasks.nearby", Self.complete["results"]!["tasks"]!["near"]!)
+        renamed = setting(renamed, "results.tasks.near", nil)
+        #expect(refused(renamed, "results.tasks") && refused(renamed, "results.scores"))
+        #expect(refused(setting(Self.complete, "results.tasks.far.goals", .number(4)), "results.tasks.far.goals"))
+    }
+
+    @Test func entryInAnotherBenchmarksFolderIsRefused() {
+        #expect(refused(Self.complete, "benchmark.id", folder: "point-nav-v1"))
+    }
+
+    @Test func completeEntryWithErrorOrShardIsRefused() {
+        #expect(refused(setting(Self.complete, "error", .string("agent crashed")), "error"))
+        #expect(refused(setting(Self.complete, "shard", .object(["index": .number(1), "count": .number(2)])), "shard"))
+        #expect(refused(setting(Self.complete, "trialsCompleted", .number(59)), "trialsCompleted"))
+        #expect(refused(setting(Self.partial, "trials", nil), "trials"))
+    }
+
+    @Test func countsBeyondTheProtocolAreRefused() {
+        #expect(refused(setting(Self.complete, "provenance.environmentSteps", .number(1e9)), "provenance.environmentSteps"))
+        #expect(refused(setting(Self.complete, "provenance.clippedActions", .number(3)), "provenance.clippedActions"))
+    }
+
+    @Test func partialEntriesAreRecomputedFromTheirTrials() {
+        // A trial's evaluation episode turned into a success, the aggregates left alone.
+        let t = Self.partial["trials"]!.arrayValue!.firstIndex { $0["episodes"]!.arrayValue![4].arrayValue![2] == .bool(false) }!
+        let forged = setting(Self.partial, "trials.\(t).episodes.4.2", .bool(true))
+        #expect(problems(forged).contains { $0.hasPrefix("results.") && $0.hasSuffix("(recomputed from the trial records)") })
+        // Impossible trial records are named.
+        #expect(problems(setting(Self.partial, "trials.3.seed", .number(4))).contains { $0.hasPrefix("trial 3: seed 4") })
+        #expect(problems(setting(Self.partial, "trials.3.entry", .number(5))).contains { $0.hasPrefix("trial 3: entry (goal) 5") })
+        #expect(problems(setting(Self.partial, "trials.3.episodes.0.3", .number(1e9))).contains { $0.hasPrefix("trial 3: episode 0 has 1000000000 steps") })
+    }
+}

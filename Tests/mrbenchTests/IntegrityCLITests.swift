@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// Leaderboard integrity end to end (issue 20): `validate` on the committed entries and on
+/// tampered copies, `build` leaving out entries that do not validate, `evaluate` refusing a
+/// hand-written journal.
+@Suite("Leaderboard integrity (CLI)")
+struct IntegrityCLITests {
+    func mrbench(_ args: [String]) throws -> MrbenchProcess.Run { try MrbenchProcess.run(args, timeout: 120) }
+
+    static var entriesRoot: String { EvaluateTests.packageRoot + "/leaderboard/entries" }
+
+    /// A committed entry copied to `<d>/entries/<folder>/<name>`, with `change` applied to its JSON.
+    func copy(_ entry: String, to d: String, folder: String, name: String, _ change: (inout [String: Any]) -> Void = { _ in }) throws -> String {
+        let data = try #require(FileManager.default.contents(atPath: Self.entriesRoot + "/" + entry))
+        var e = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        change(&e)
+        try FileManager.default.createDirectory(atPath: d + "/entries/" + folder, withIntermediateDirectories: true)
+        let path = d + "/entries/\(folder)/\(name)"
+        try JSONSerialization.data(withJSONObject: e, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func committedEntriesValidate() throws {
+        let r = try mrbench(["leaderboard", "validate", "--entries", Self.entriesRoot])
+        #expect(r.status == 0 && !r.stdout.contains("FAIL"), "\(r.stdout)")
+    }
+
+    @Test func tamperedCommittedEntriesAreRefusedNamingTheField() throws {
+        let d = try MrbenchProcess.tempDir("integrity", "validate")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let raised = try copy("ml10-v2/random.json", to: d, folder: "ml10-v2", name: "random.json") { e in
+            var r = e["results"] as! [String: Any], o = r["overall"] as! [String: Any]
+            o["mean"] = (o["mean"] as! Double) + 0.2
+            r["overall"] = o; e["results"] = r
+        }
+        var v = try mrbench(["leaderboard", "validate", raised])
+        #expect(v.status == 1 && v.stdout.contains("results.overall.mean: recorded"), "\(v.stdout)")
+        let dropped = try copy("ml10-v2/random.json", to: d, folder: "ml10-v2", name: "dropped.json") { e in
+            var r = e["results"] as! [String: Any], t = r["tasks"] as! [String: Any], s = r["scores"] as! [String: Any]
+            let name = t.keys.sorted()[0]
+            t[name] = nil; s[name] = nil
+            r["tasks"] = t; r["scores"] = s; e["results"] = r
+        }
+        v = try mrbench(["leaderboard", "validate", dropped])
+        #expect(v.status == 1 && v.stdout.contains("results.tasks: ["), "\(v.stdout)")
+        let misfiled = try copy("point-nav-v1/random.json", to: d, folder: "point-nav-sparse-v1", name: "random.json")
+        v = try mrbench(["leaderboard", "validate", misfiled])
+        #expect(v.status == 1 && v.stdout.contains("benchmark.id: 'point-nav-v1', but the entry is filed in folder 'point-nav-sparse-v1'"), "\(v.stdout)")
+        let errored = try copy("point-nav-v1/random.json", to: d, folder: "point-nav-v1", name: "random.json") { e in e["error"] = "agent crashed" }
+        v = try mrbench(["leaderboard", "validate", errored])
+        #expect(v.status == 1 && v.stdout.contains("error: a complete entry cannot carry \"error\""), "\(v.stdout)")
+    }
+}

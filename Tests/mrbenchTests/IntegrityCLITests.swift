@@ -51,4 +51,20 @@ struct IntegrityCLITests {
         v = try mrbench(["leaderboard", "validate", errored])
         #expect(v.status == 1 && v.stdout.contains("error: a complete entry cannot carry \"error\""), "\(v.stdout)")
     }
+
+    @Test func buildPublishesOnlyEntriesThatValidate() throws {
+        let d = try MrbenchProcess.tempDir("integrity", "build")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        _ = try copy("point-nav-v1/random.json", to: d, folder: "point-nav-v1", name: "random.json")
+        _ = try copy("point-nav-v1/expert.json", to: d, folder: "point-nav-v1", name: "expert.json") { e in
+            var r = e["results"] as! [String: Any], o = r["overall"] as! [String: Any]
+            o["iqm"] = 1.5
+            r["overall"] = o; e["results"] = r
+        }
+        let b = try mrbench(["leaderboard", "build", "--directory", d])
+        #expect(b.status == 0 && b.stderr.contains("left out \(d)/entries/point-nav-v1/expert.json, which does not validate: results.overall.iqm"),
+                "\(b.stderr)")
+        let md = String(decoding: try #require(FileManager.default.contents(atPath: d + "/LEADERBOARD.md")), as: UTF8.self)
+        #expect(md.contains("| random | builtin |") && !md.contains("| expert"))
+    }
 }

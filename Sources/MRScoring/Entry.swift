@@ -123,11 +123,15 @@ public enum LeaderboardEntry {
     }
 
     /// Combines the shard entries of one evaluation into the entry an unsharded run gives.
-    /// - Throws: if the shards ran different benchmarks (digest), agents or protocols, or do not
-    ///   cover every trial exactly once.
+    /// - Throws: if the shards ran different benchmarks (digest), agents or protocols, do not
+    ///   cover every trial exactly once, or hold a trial record the protocol cannot produce (seed or
+    ///   goal not the trial's under the seed rule, a trial outside its shard, wrong episode count or
+    ///   phases, an episode longer than the horizon…).
     public static func merge(_ shards: [JSONValue]) throws -> JSONValue {
         guard let first = shards.first else { throw EvaluationError.invalid("nothing to merge") }
         let h = header(of: first)
+        let info = try Info(h)
+        let clip = h["protocol"]?["clipActions"]?.boolValue ?? false
         var records: [Int: TrialRecord] = [:]
         var seen = Set<Int>()
         var count: Int?
@@ -144,12 +148,17 @@ public enum LeaderboardEntry {
             if let count, count != c { throw EvaluationError.invalid("shard counts differ: \(count) and \(c)") }
             count = c
             guard seen.insert(k).inserted else { throw EvaluationError.invalid("shard \(k)/\(c) given twice") }
+            let shard = try Shard(index: k, count: c)
             for r in try trials(of: s) {
+                let problems = EntryCheck.trialProblems(r, info, clipActions: clip)
+                guard problems.isEmpty else {
+                    throw EvaluationError.invalid("shard \(k)/\(c) holds an impossible trial record: \(problems.joined(separator: "; "))")
+                }
+                guard shard.contains(r.index) else { throw EvaluationError.invalid("shard \(k)/\(c) holds trial \(r.index), which belongs to another shard") }
                 guard records[r.index] == nil else { throw EvaluationError.invalid("trial \(r.index) appears in two shards") }
                 records[r.index] = r
             }
         }
-        let info = try Info(h)
         if let count, seen.count != count {
             let missing = (1...count).filter { !seen.contains($0) }.map { "\($0)/\(count)" }
             throw EvaluationError.invalid("missing shards: \(missing.joined(separator: ", "))")

@@ -24,7 +24,8 @@ func setting(_ v: JSONValue, _ path: String, _ new: JSONValue?) -> JSONValue {
     }
 }
 
-/// The numeric checks of `leaderboard validate` (EntryCheck), each against one tampering case of issue 20.
+/// The numeric checks of `leaderboard validate` (EntryCheck) and `merge`'s trial checks, each
+/// against one tampering case of issue 20.
 @Suite("Entry checks: validate, merge, journal")
 struct EntryCheckTests {
     static let facts = BenchmarkFacts(id: "line-v1", tasks: strata, evaluation: lineProtocol)
@@ -136,5 +137,36 @@ struct EntryCheckTests {
         #expect(problems(setting(Self.partial, "trials.3.seed", .number(4))).contains { $0.hasPrefix("trial 3: seed 4") })
         #expect(problems(setting(Self.partial, "trials.3.entry", .number(5))).contains { $0.hasPrefix("trial 3: entry (goal) 5") })
         #expect(problems(setting(Self.partial, "trials.3.episodes.0.3", .number(1e9))).contains { $0.hasPrefix("trial 3: episode 0 has 1000000000 steps") })
+    }
+
+    /// Shards of the 18-trial line evaluation, as text would give them back.
+    func shards() throws -> [JSONValue] {
+        let runner = try lineRunner()
+        return try (1...3).map { k in
+            let shard = try Shard(index: k, count: 3)
+            let records = runner.run(indices: (0..<18).filter(shard.contains), threads: 1).records
+            return try JSONText.parse(JSONText.pretty(try LeaderboardEntry.make(header: header(runner.plan), records: records, shard: shard)))
+        }
+    }
+
+    func mergeError(_ parts: [JSONValue]) -> String {
+        do { _ = try LeaderboardEntry.merge(parts); return "" } catch { return "\(error)" }
+    }
+
+    @Test func mergeRefusesForgedShardTrials() throws {
+        var parts = try shards()
+        #expect(mergeError(parts) == "")
+        // Trial 1 (shard 2) with an out-of-range seed, goal, or a 10⁹-step episode.
+        let seed = mergeError([parts[0], setting(parts[1], "trials.0.seed", .number(99)), parts[2]])
+        #expect(seed.contains("trial 1: seed 99"), "\(seed)")
+        let goal = mergeError([parts[0], setting(parts[1], "trials.0.entry", .number(40)), parts[2]])
+        #expect(goal.contains("trial 1: entry (goal) 40"), "\(goal)")
+        let long = mergeError([parts[0], setting(parts[1], "trials.0.episodes.3.3", .number(1e9)), parts[2]])
+        #expect(long.contains("trial 1: episode 3 has 1000000000 steps, outside 1…12"), "\(long)")
+        let index = mergeError([parts[0], setting(parts[1], "trials.0.index", .number(10_000)), parts[2]])
+        #expect(index.contains("trial 10000: index outside 0…17"), "\(index)")
+        // A trial moved to a shard it does not belong to.
+        parts[0] = setting(parts[0], "trials", .array(parts[0]["trials"]!.arrayValue! + [parts[1]["trials"]!.arrayValue![0]]))
+        #expect(mergeError(parts).contains("holds trial 1, which belongs to another shard"))
     }
 }

@@ -117,12 +117,18 @@ struct EvaluateCommand: ParsableCommand {
             checkpointDigest: checkpointDigest, trainingSteps: trainingSteps, trainingSeed: trainingSeed,
             plan: plan, clipActions: clipActions, mrbenchVersion: MRBenchInfo.version, revision: SourceRevision.current).json
         var identity = header
-        identity["journal"] = .number(1)
+        identity["journal"] = .number(2)
         identity["shard"] = .string(shardSpec?.description ?? "all")
         identity["agentSpec"] = .string(agent)
         let journal = try Journal(path: outputPath + ".journal", identity: .object(identity))
         let indices = TrialSelection(total: plan.trialCount, shard: shardSpec)
         let resumed = journal.recovered.filter { indices.contains(trial: $0.index) }
+        for r in journal.recovered {
+            let problems = try EntryCheck.trialProblems(r, header: header)
+            guard problems.isEmpty && indices.contains(trial: r.index) else {
+                throw CommandError("\(journal.path) holds a trial this evaluation cannot produce (\(problems.first ?? "trial \(r.index) is outside this run's trials")); delete it to start over")
+            }
+        }
         if !resumed.isEmpty { printError("resuming from \(journal.path): \(resumed.count) of \(indices.count) trials already done") }
 
         let runner = Runner(plan: plan, strictActions: external != nil, clipActions: clipActions,

@@ -24,8 +24,8 @@ func setting(_ v: JSONValue, _ path: String, _ new: JSONValue?) -> JSONValue {
     }
 }
 
-/// The numeric checks of `leaderboard validate` (EntryCheck) and `merge`'s trial checks, each
-/// against one tampering case of issue 20.
+/// The numeric checks of `leaderboard validate` (EntryCheck), `merge`'s trial checks and the
+/// journal's binding to its run, each against one tampering case of issue 20.
 @Suite("Entry checks: validate, merge, journal")
 struct EntryCheckTests {
     static let facts = BenchmarkFacts(id: "line-v1", tasks: strata, evaluation: lineProtocol)
@@ -168,5 +168,55 @@ struct EntryCheckTests {
         // A trial moved to a shard it does not belong to.
         parts[0] = setting(parts[0], "trials", .array(parts[0]["trials"]!.arrayValue! + [parts[1]["trials"]!.arrayValue![0]]))
         #expect(mergeError(parts).contains("holds trial 1, which belongs to another shard"))
+    }
+
+    func journalPath(_ name: String) -> String {
+        let p = NSTemporaryDirectory() + "mrbench-journal-\(name)-\(getpid()).journal"
+        unlink(p); unlink(p + ".key")
+        return p
+    }
+
+    func journalError(_ path: String, _ id: JSONValue) -> String {
+        do { _ = try Journal(path: path, identity: id); return "" } catch { return "\(error)" }
+    }
+
+    @Test func journalEditedByHandIsRefused() throws {
+        let path = journalPath("edited")
+        defer { unlink(path); unlink(path + ".key") }
+        let id: JSONValue = .object(["x": .number(1)])
+        let j = try Journal(path: path, identity: id)
+        for r in try lineRunner().run(indices: Array(0..<3), threads: 1).records { j.append(r) }
+        j.finish(remove: false)
+        let good = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(try Journal(path: path, identity: id).recovered.count == 3)
+        // A trial's success flipped in place.
+        let edited = good.contains("true,") ? good.replacingOccurrences(of: "true,", with: "false,") : good.replacingOccurrences(of: "false,", with: "true,")
+        try edited.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(journalError(path, id).contains("line 2 fails its check"))
+        // A line dropped (the chain breaks at the next one).
+        var lines = good.split(separator: "\n", omittingEmptySubsequences: false)
+        lines.remove(at: 1)
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(journalError(path, id).contains("line 2 fails its check"))
+        // A hand-written journal with no key.
+        try good.write(toFile: path, atomically: true, encoding: .utf8)
+        unlink(path + ".key")
+        #expect(journalError(path, id).contains("has no key"))
+    }
+
+    @Test func journalFromAnotherRunIsRefused() throws {
+        let a = journalPath("run-a"), b = journalPath("run-b")
+        defer { for p in [a, b] { unlink(p); unlink(p + ".key") } }
+        let id: JSONValue = .object(["x": .number(1)])
+        let records = try lineRunner().run(indices: Array(0..<2), threads: 1).records
+        for p in [a, b] {
+            let j = try Journal(path: p, identity: id)
+            records.forEach(j.append)
+            j.finish(remove: false)
+        }
+        // Same evaluation, same trials, but b's lines copied under a's key.
+        try FileManager.default.removeItem(atPath: a)
+        try FileManager.default.copyItem(atPath: b, toPath: a)
+        #expect(journalError(a, id).contains("line 2 fails its check"))
     }
 }

@@ -67,4 +67,13 @@ struct IntegrityCLITests {
         let md = String(decoding: try #require(FileManager.default.contents(atPath: d + "/LEADERBOARD.md")), as: UTF8.self)
         #expect(md.contains("| random | builtin |") && !md.contains("| expert"))
     }
+
+    @Test func evaluateRefusesAHandWrittenJournal() throws {
+        let d = try MrbenchProcess.tempDir("integrity", "journal")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        try Data("{\"x\":1}\n{\"index\":0}\n".utf8).write(to: URL(fileURLWithPath: d + "/e.json.journal"))
+        let r = try mrbench(["evaluate", "--agent", "random", "--benchmark", "point-nav-v1", "--seeds", "1", "--output", d + "/e.json"])
+        #expect(r.status != 0 && r.stderr.contains("e.json.journal has no key"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: d + "/e.json"))
+    }
 }

@@ -34,17 +34,23 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seconds an external agent may take to answer one message.") var agentTimeout = 60.0
     @Option(help: "Longest line accepted from an external agent, in bytes.") var agentMaxLine = 1 << 20
     @Option(help: "Total seconds the harness may wait for an external agent (per agent process).") var agentBudget = 86_400.0
+    @Option(help: "Most bytes of the agent's log (<output>.agent.log); a line in the log marks where it was cut.")
+    var agentLogLimit = AgentSupervisor.defaultLogLimit
     @OptionGroup var assetOptions: AssetOptions
 
     func validate() throws {
         guard (1...EvaluationPlan.maxSeeds).contains(seeds) else { throw ValidationError("--seeds must be in 1…\(EvaluationPlan.maxSeeds)") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1…256") }
-        guard agentTimeout > 0, agentBudget > 0, agentMaxLine >= 64 else { throw ValidationError("agent limits must be positive (max line ≥ 64 bytes)") }
+        guard agentTimeout > 0, agentBudget > 0, agentMaxLine >= 64, agentLogLimit >= 0 else {
+            throw ValidationError("agent limits must be positive (max line ≥ 64 bytes, log limit ≥ 0)")
+        }
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
     }
 
     func run() throws {
         let started = Date()
+        // Whatever way the run ends, no agent process (or anything it started in its group) outlives it.
+        defer { killAgentProcessGroups() }
         if let output { try OutputPaths.prepareEntryOutput(output) }
         let spec = try resolveBenchmarks([benchmark])[0]
         let assets = assetOptions.assets
@@ -96,7 +102,7 @@ struct EvaluateCommand: ParsableCommand {
             let logDirectory = OutputPaths.directory(of: outputGuess("agent"))
             try OutputPaths.prepareDirectory(logDirectory, for: "the output directory")
             let launcher = try ExternalAgentLauncher(commandLine: line, messageTimeout: agentTimeout, maxLineBytes: agentMaxLine,
-                                                     budgetSeconds: agentBudget, briefing: briefing, logDirectory: logDirectory)
+                                                     budgetSeconds: agentBudget, logLimit: agentLogLimit, briefing: briefing, logDirectory: logDirectory)
             let id = launcher.identity
             guard !["random", "expert"].contains(id.name) else {
                 launcher.closeUnused()
@@ -136,7 +142,7 @@ struct EvaluateCommand: ParsableCommand {
                             makeSession: makeSession)
         let progress = ProgressDisplay(total: indices.count, already: resumed.count, alreadySteps: resumed.reduce(0) { $0 + $1.steps },
                                        label: "\(spec.id) / \(name)")
-        installInterruptHandler()
+        installInterruptHandler(terminate: true)
         let outcome = runner.run(indices: indices, completed: resumed, threads: threads,
                                  onTrial: { record, p in journal.append(record); progress.update(p) },
                                  shouldStop: { interruptRequested != 0 })
@@ -151,7 +157,7 @@ struct EvaluateCommand: ParsableCommand {
             printError("mrbench evaluate: \(error)")
             printError("partial results (\(outcome.records.count) of \(indices.count) trials) written to \(partial); the journal \(journal.path) is kept, so the same command resumes")
             if let external { printError("agent log: \(external.logPath)") }
-            throw ExitCode(error.isInterrupt ? 130 : 1)
+            throw ExitCode(error.isInterrupt ? interruptExitCode : 1)
         }
         let entry = try LeaderboardEntry.make(header: header, records: outcome.records, shard: shardSpec)
         let text = JSONText.pretty(entry)

@@ -20,7 +20,8 @@ final class ExternalAgentLauncher: @unchecked Sendable {
 
     /// Starts the agent and performs the handshake.
     /// - Parameter logDirectory: the output's directory (checked and created already).
-    init(commandLine: String, messageTimeout: Double, maxLineBytes: Int, budgetSeconds: Double, briefing: AgentBriefing,
+    /// - Parameter logLimit: the most bytes of agent log (the supervisor cuts it there, saying so).
+    init(commandLine: String, messageTimeout: Double, maxLineBytes: Int, budgetSeconds: Double, logLimit: Int, briefing: AgentBriefing,
          logDirectory: String) throws {
         let env = ProcessInfo.processInfo.environment
         var config = ExternalAgentConfig(commandLine: commandLine, logPath: logDirectory + "/.mrbench-agent-\(getpid()).log",
@@ -28,6 +29,7 @@ final class ExternalAgentLauncher: @unchecked Sendable {
         config.messageTimeout = messageTimeout
         config.maxLineBytes = maxLineBytes
         config.budgetSeconds = budgetSeconds
+        config.launcher = AgentSupervisor.launcher(logLimit: logLimit)
         self.config = config
         self.briefing = briefing
         let temporaryLog = config.logPath

@@ -6,7 +6,9 @@ import MRCore
 /// to run (time, host, threads, memory) goes in the run record instead.
 public enum LeaderboardEntry {
     public static let schemaName = "mrbench-leaderboard-entry"
-    public static let schemaVersion = 1
+    /// Format 2 adds `agent.sandbox` (external agents); entries without it are still written as
+    /// format 1, so built-in agents' entries keep their bytes.
+    public static let schemaVersion = 2
     /// Bootstrap resamples of every interval in an entry.
     public static let bootstrapResamples = 2000
     public static let confidence = 0.95
@@ -35,15 +37,18 @@ public enum LeaderboardEntry {
         public var clipActions: Bool
         public var mrbenchVersion: String
         public var revision: String
+        /// How an external agent was confined: "bwrap", or "none" (`--no-sandbox`). Nil for built-in agents.
+        public var sandbox: String?
 
         public init(benchmarkID: String, split: String = "test", digest: String, metric: EvaluationProtocol.Metric, hidesGoal: Bool,
                     agentName: String, agentVersion: String, agentKind: String, privileged: Bool,
                     checkpointDigest: String? = nil, trainingSteps: Int? = nil, trainingSeed: UInt64? = nil,
-                    plan: EvaluationPlan, clipActions: Bool, mrbenchVersion: String, revision: String) {
+                    plan: EvaluationPlan, clipActions: Bool, mrbenchVersion: String, revision: String, sandbox: String? = nil) {
             self.benchmarkID = benchmarkID; self.split = split; self.digest = digest; self.metric = metric; self.hidesGoal = hidesGoal
             self.agentName = agentName; self.agentVersion = agentVersion; self.agentKind = agentKind; self.privileged = privileged
             self.checkpointDigest = checkpointDigest; self.trainingSteps = trainingSteps; self.trainingSeed = trainingSeed
             self.plan = plan; self.clipActions = clipActions; self.mrbenchVersion = mrbenchVersion; self.revision = revision
+            self.sandbox = sandbox
         }
 
         /// The version suffix of an id ("point-nav-v1" → "v1"; "unversioned" if none).
@@ -57,18 +62,21 @@ public enum LeaderboardEntry {
         public var json: [String: JSONValue] {
             func opt(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
             let e = plan.evaluation
+            var agent: [String: JSONValue] = [
+                "name": .string(agentName), "version": .string(agentVersion), "kind": .string(agentKind), "privileged": .bool(privileged),
+                "checkpointDigest": opt(checkpointDigest),
+                "trainingSteps": trainingSteps.map { .number(Double($0)) } ?? .null,
+                "trainingSeed": trainingSeed.map { .string(String($0)) } ?? .null,
+            ]
+            if let sandbox { agent["sandbox"] = .string(sandbox) }
             return [
-                "schema": .object(["name": .string(LeaderboardEntry.schemaName), "version": .number(Double(LeaderboardEntry.schemaVersion))]),
+                "schema": .object(["name": .string(LeaderboardEntry.schemaName),
+                                   "version": .number(Double(sandbox == nil ? 1 : LeaderboardEntry.schemaVersion))]),
                 "benchmark": .object([
                     "id": .string(benchmarkID), "version": .string(Self.version(of: benchmarkID)), "split": .string(split),
                     "digest": .string(digest), "metric": .string(metric.rawValue), "hidesGoal": .bool(hidesGoal),
                 ]),
-                "agent": .object([
-                    "name": .string(agentName), "version": .string(agentVersion), "kind": .string(agentKind), "privileged": .bool(privileged),
-                    "checkpointDigest": opt(checkpointDigest),
-                    "trainingSteps": trainingSteps.map { .number(Double($0)) } ?? .null,
-                    "trainingSeed": trainingSeed.map { .string(String($0)) } ?? .null,
-                ]),
+                "agent": .object(agent),
                 "protocol": .object([
                     "adaptationEpisodes": .number(Double(e.adaptationEpisodes)),
                     "evaluationEpisodes": .number(Double(e.evaluationEpisodes)),

@@ -61,6 +61,14 @@ public enum EntryCheck {
             r.problems.append("trialsCompleted: \(got) in a complete entry of \(info.trialCount) trials")
         }
 
+        // Format 2 carries agent.sandbox, for external agents only; format 1 never does.
+        let version = entry["schema"]?["version"]?.intValue, sandbox = entry["agent"]?["sandbox"]
+        if version == 1 && sandbox != nil { r.problems.append("agent.sandbox: not part of format 1 (schema.version 2 carries it)") }
+        if version == 2 && sandbox == nil { r.problems.append("agent.sandbox: missing in a format-2 entry") }
+        if sandbox != nil && entry["agent"]?["kind"]?.stringValue != "external" {
+            r.problems.append("agent.sandbox: only external agents run in a sandbox")
+        }
+
         // The benchmark: folder, task list, goals, seeds.
         if let folder, folder != id { r.problems.append("benchmark.id: '\(id)', but the entry is filed in folder '\(folder)'") }
         let recordedGoals = entry["protocol"]?["goalsPerTask"]?.objectValue?.mapValues { $0.intValue ?? -1 } ?? [:]

@@ -13,8 +13,8 @@ import MRCore
 /// same arguments, the evaluation reads the journal, skips the trials it holds and ends with the
 /// same entry as an uninterrupted run. A torn last line (a kill mid-write) is ignored.
 ///
-/// The journal is bound to its run: a random key (`<journal>.key`, mode 0600, outside what a
-/// sandboxed agent can see) authenticates a chain over the header and every trial line
+/// The journal is bound to its run: a random key (`keyPath`, by default `<journal>.key`; the CLI
+/// keeps it in a private directory outside what a sandboxed agent can see, mode 0600) authenticates a chain over the header and every trial line
 /// (HMAC-SHA256 of the previous tag and the line, appended after a tab). A journal written by
 /// another run, one without its key, or one edited by hand (a line changed, added, removed or
 /// reordered) is refused on resume.
@@ -24,23 +24,27 @@ public final class Journal: @unchecked Sendable {
     private let lock = NSLock()
     private let key: [UInt8]
     private var tag: [UInt8]
+    /// Where the journal's key is.
+    public let keyPath: String
     /// The completed trials read from an existing journal.
     public let recovered: [TrialRecord]
 
     /// Opens (or creates) the journal for the evaluation identified by `identity`.
     /// - Throws: if the file holds the journal of a different evaluation.
-    public init(path: String, identity: JSONValue) throws {
+    public init(path: String, identity: JSONValue, keyPath: String? = nil) throws {
         self.path = path
+        let keyPath = keyPath ?? path + ".key"
+        self.keyPath = keyPath
         let head = JSONText.compact(identity)
         var recovered: [TrialRecord] = []
         var keep = 0 // bytes of complete, valid lines
         let existing = FileManager.default.contents(atPath: path).map { [UInt8]($0) } ?? []
         if existing.isEmpty {
-            unlink(path + ".key")
-            key = try Self.newKey(path + ".key")
+            unlink(keyPath)
+            key = try Self.newKey(keyPath)
         } else {
-            guard let k = FileManager.default.contents(atPath: path + ".key"), k.count == 32 else {
-                throw EvaluationError.invalid("\(path) has no key (\(path).key) and cannot be trusted: it was not written by this run; delete it to start over")
+            guard let k = FileManager.default.contents(atPath: keyPath), k.count == 32 else {
+                throw EvaluationError.invalid("\(path) has no key (\(keyPath)) and cannot be trusted: it was not written by this run; delete it to start over")
             }
             key = [UInt8](k)
         }
@@ -117,6 +121,6 @@ public final class Journal: @unchecked Sendable {
     /// Closes and (on success) removes the journal.
     public func finish(remove: Bool) {
         close(fd)
-        if remove { unlink(path); unlink(path + ".key") }
+        if remove { unlink(path); unlink(keyPath) }
     }
 }

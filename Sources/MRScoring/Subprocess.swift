@@ -52,6 +52,12 @@ public enum CommandLineSplitter {
     }
 }
 
+/// The path of an agent program: `name` itself when it contains a slash (it must be executable),
+/// else the first executable regular file of that name on `searchPath`.
+public func resolveAgentProgram(_ name: String, searchPath: String) throws -> String {
+    try ChildProcess.resolve(name, searchPath: searchPath)
+}
+
 /// Seconds on the monotonic clock.
 func monotonicSeconds() -> Double {
     var ts = timespec()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MRCore
 import MRScoring
+import MRPhysics
 import MRSuite
 #if canImport(Glibc)
 import Glibc
@@ -36,6 +37,13 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Total seconds the harness may wait for an external agent (per agent process).") var agentBudget = 86_400.0
     @Option(help: "Most bytes of the agent's log (<output>.agent.log); a line in the log marks where it was cut.")
     var agentLogLimit = AgentSupervisor.defaultLogLimit
+    @Flag(help: "Run an external agent without the bubblewrap sandbox (where user namespaces are unavailable); the entry records it.")
+    var noSandbox = false
+    @Option(help: "The external agent's own directory, visible (read-only) in its sandbox (default: that of the first file named in its command).")
+    var agentDir: String?
+    @Option(help: "A further path the sandboxed agent may read (a virtual environment, a model); repeatable.")
+    var agentBind: [String] = []
+    @Flag(help: "Give the sandboxed agent network access (default: none).") var agentNetwork = false
     @OptionGroup var assetOptions: AssetOptions
 
     func validate() throws {
@@ -68,6 +76,7 @@ struct EvaluateCommand: ParsableCommand {
         var checkpointDigest: String?, trainingSteps: Int?, trainingSeed: UInt64?
         let makeSession: @Sendable (Int) throws -> any AgentSession
         var external: ExternalAgentConfig?
+        var sandboxKind: String?
         let outputGuess: (String) -> String = { n in
             output ?? "leaderboard/entries/\(spec.id)/\(n)\(shardSpec.map { ".shard-\($0.index)-of-\($0.count)" } ?? "").json"
         }
@@ -101,8 +110,14 @@ struct EvaluateCommand: ParsableCommand {
                                          context: context, evaluation: spec.evaluation, trials: plan.trialCount, clipActions: clipActions)
             let logDirectory = OutputPaths.directory(of: outputGuess("agent"))
             try OutputPaths.prepareDirectory(logDirectory, for: "the output directory")
+            let sandbox = noSandbox ? nil : try AgentSandbox.make(
+                commandLine: line, searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+                agentDirectory: agentDir, extraBinds: agentBind, network: agentNetwork,
+                protected: [try AssetLocator.root(explicit: assets), Self.journalKeyDirectory], output: logDirectory)
+            sandboxKind = sandbox == nil ? "none" : "bwrap"
             let launcher = try ExternalAgentLauncher(commandLine: line, messageTimeout: agentTimeout, maxLineBytes: agentMaxLine,
-                                                     budgetSeconds: agentBudget, logLimit: agentLogLimit, briefing: briefing, logDirectory: logDirectory)
+                                                     budgetSeconds: agentBudget, logLimit: agentLogLimit, sandbox: sandbox, briefing: briefing,
+                                                     logDirectory: logDirectory)
             let id = launcher.identity
             guard !["random", "expert"].contains(id.name) else {
                 launcher.closeUnused()
@@ -121,12 +136,12 @@ struct EvaluateCommand: ParsableCommand {
             benchmarkID: spec.id, digest: digest, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
             agentName: name, agentVersion: version, agentKind: kind, privileged: privileged,
             checkpointDigest: checkpointDigest, trainingSteps: trainingSteps, trainingSeed: trainingSeed,
-            plan: plan, clipActions: clipActions, mrbenchVersion: MRBenchInfo.version, revision: SourceRevision.current).json
+            plan: plan, clipActions: clipActions, mrbenchVersion: MRBenchInfo.version, revision: SourceRevision.current, sandbox: sandboxKind).json
         var identity = header
         identity["journal"] = .number(2)
         identity["shard"] = .string(shardSpec?.description ?? "all")
         identity["agentSpec"] = .string(agent)
-        let journal = try Journal(path: outputPath + ".journal", identity: .object(identity))
+        let journal = try Journal(path: outputPath + ".journal", identity: .object(identity), keyPath: try Self.journalKeyPath(outputPath + ".journal"))
         let indices = TrialSelection(total: plan.trialCount, shard: shardSpec)
         let resumed = journal.recovered.filter { indices.contains(trial: $0.index) }
         for r in journal.recovered {
@@ -171,6 +186,22 @@ struct EvaluateCommand: ParsableCommand {
         try OutputPaths.write(Data(JSONText.pretty(record, numbers: .rounded6).utf8), to: stem + ".run.json")
         if json { print(text, terminator: ""); return }
         Self.summary(entry, path: outputPath)
+    }
+
+    /// The private directory of journal keys (mode 0700): `$XDG_RUNTIME_DIR/mrbench-journal-keys`,
+    /// else `~/.cache/mrbench/journal-keys`. Sandboxed agents never see it.
+    static var journalKeyDirectory: String {
+        let env = ProcessInfo.processInfo.environment
+        if let run = env["XDG_RUNTIME_DIR"], !run.isEmpty { return run + "/mrbench-journal-keys" }
+        return (env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/mrbench/journal-keys"
+    }
+
+    /// The key of the journal at `path`: named by the SHA-256 of its absolute path.
+    static func journalKeyPath(_ path: String) throws -> String {
+        let dir = journalKeyDirectory
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let absolute = AgentSandbox.absolute(path, in: FileManager.default.currentDirectoryPath)
+        return dir + "/" + SHA256.hex(absolute) + ".key"
     }
 
     /// The output path without its `.json` suffix.

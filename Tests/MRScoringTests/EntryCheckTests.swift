@@ -123,6 +123,25 @@ struct EntryCheckTests {
         #expect(refused(setting(Self.partial, "trials", nil), "trials"))
     }
 
+    @Test func sandboxFieldFollowsTheFormat() {
+        // Format 1 never carries agent.sandbox; format 2 always does, and only for external agents.
+        #expect(refused(setting(Self.complete, "agent.sandbox", .string("bwrap")), "agent.sandbox: not part of format 1"))
+        #expect(refused(setting(Self.complete, "schema.version", .number(2)), "agent.sandbox: missing"))
+        let v2 = setting(setting(Self.complete, "schema.version", .number(2)), "agent.sandbox", .string("bwrap"))
+        #expect(refused(v2, "agent.sandbox: only external agents"))
+        #expect(problems(setting(v2, "agent.kind", .string("external"))) == [])
+    }
+
+    @Test func pagesMarkWhetherExternalAgentsRanSandboxed() {
+        let ext = setting(setting(setting(Self.complete, "agent.kind", .string("external")), "schema.version", .number(2)),
+                          "agent.sandbox", .string("bwrap"))
+        let loose = setting(setting(ext, "agent.sandbox", .string("none")), "agent.name", .string("loose"))
+        let old = setting(setting(ext, "agent.sandbox", nil), "agent.name", .string("old"))
+        let md = LeaderboardPages.markdown([ext, loose, old])
+        #expect(md.contains("| random (sandboxed) | external |") && md.contains("| loose (not sandboxed) | external |")
+                && md.contains("| old (sandbox not recorded) | external |"), "\(md)")
+    }
+
     @Test func countsBeyondTheProtocolAreRefused() {
         #expect(refused(setting(Self.complete, "provenance.environmentSteps", .number(1e9)), "provenance.environmentSteps"))
         #expect(refused(setting(Self.complete, "provenance.clippedActions", .number(3)), "provenance.clippedActions"))

@@ -6,7 +6,9 @@ import Glibc
 
 /// No external agent process outlives `mrbench evaluate` (issue 20): not the agent, not a
 /// grandchild it started, whether the run succeeds, the agent fails, mrbench gets SIGTERM or is
-/// killed with SIGKILL; and the agent's log is capped.
+/// killed with SIGKILL; and the agent's log is capped. These run unsandboxed (`--no-sandbox`):
+/// the agent reports host process ids, and this is the path where only the supervisor stands
+/// between the agent and the host (in the sandbox, the PID namespace also ends every process).
 @Suite("Agent process lifetime")
 struct AgentLifetimeTests {
     /// A random agent with options: GRANDCHILD=<file> starts `sleep 300` at hello and writes
@@ -52,7 +54,7 @@ struct AgentLifetimeTests {
 
     func evaluateArgs(_ agent: String, _ options: String, output: String) -> [String] {
         ["evaluate", "--agent", "cmd:python3 \(agent) \(options)", "--benchmark", "point-nav-v1", "--seeds", "1", "--threads", "1",
-         "--output", output]
+         "--no-sandbox", "--output", output]
     }
 
     /// Whether `pid` is a live process (not a zombie).

@@ -16,35 +16,22 @@ struct AgentLifetimeTests {
     /// and sleeps; EXIT=1 exits with status 3 at the first trial; SPEW=<bytes> writes that much to
     /// standard error at hello.
     static let agent = """
-    import json, os, random, subprocess, sys, time
+    import os, subprocess, sys, time
     opts = dict(a.split("=", 1) for a in sys.argv[1:])
-    def send(m):
-        sys.stdout.write(json.dumps(m) + "\\n"); sys.stdout.flush()
-    rng, low, high = random.Random(0), [], []
-    for line in sys.stdin:
-        m = json.loads(line); t = m["type"]
-        if t == "hello":
-            low, high = m["action_space"]["low"], m["action_space"]["high"]
-            if "GRANDCHILD" in opts:
-                g = subprocess.Popen(["sleep", "300"])
-                with open(opts["GRANDCHILD"], "a") as f: f.write(f"{os.getpid()} {g.pid}\\n")
-            if "SPEW" in opts:
-                block = b"x" * 65535 + b"\\n"
-                for _ in range(int(opts["SPEW"]) // len(block)): sys.stderr.buffer.write(block)
-                sys.stderr.flush()
-            send({"type": "hello", "protocol": "mrbench-agent", "version": "1.0", "agent": {"name": "lifetime", "version": "1"}})
-        elif t == "trial":
-            rng = random.Random(m["seed"])
-            if "EXIT" in opts: sys.exit(3)
-            if "HANG" in opts:
-                open(opts["HANG"], "w").close(); time.sleep(600)
-        elif t == "adapt":
-            send({"type": "adapted"})
-        elif t == "end":
-            break
-        elif t == "episode" or (t == "step" and not m["done"]):
-            send({"type": "action", "action": [rng.uniform(l, h) for l, h in zip(low, high)]})
-    """
+    def on_hello():
+        if "GRANDCHILD" in opts:
+            g = subprocess.Popen(["sleep", "300"])
+            with open(opts["GRANDCHILD"], "a") as f: f.write(f"{os.getpid()} {g.pid}\\n")
+        if "SPEW" in opts:
+            block = b"x" * 65535 + b"\\n"
+            for _ in range(int(opts["SPEW"]) // len(block)): sys.stderr.buffer.write(block)
+            sys.stderr.flush()
+    def on_trial(m):
+        if "EXIT" in opts: sys.exit(3)
+        if "HANG" in opts:
+            open(opts["HANG"], "w").close(); time.sleep(600)
+
+    """ + MrbenchProcess.pythonRandomAgentLoop(name: "lifetime")
 
     func setUp(_ name: String) throws -> (dir: String, agent: String) {
         let d = try MrbenchProcess.tempDir("life", name)
@@ -93,16 +80,8 @@ struct AgentLifetimeTests {
     /// Starts an evaluation whose agent starts a grandchild and hangs in the first trial; returns
     /// once the agent hangs.
     func startHanging(_ d: String, _ agent: String) throws -> (Process, Pipe) {
-        let p = Process()
-        p.executableURL = MrbenchProcess.executable
-        p.arguments = evaluateArgs(agent, "GRANDCHILD=\(d)/pids HANG=\(d)/hanging", output: d + "/e.json") + ["--agent-timeout", "600"]
-        p.environment = MrbenchProcess.environment()
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let until = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: d + "/hanging") && p.isRunning && Date() < until { usleep(20_000) }
+        let (p, err) = try MrbenchProcess.start(evaluateArgs(agent, "GRANDCHILD=\(d)/pids HANG=\(d)/hanging", output: d + "/e.json")
+                                                + ["--agent-timeout", "600"], waitingFor: d + "/hanging")
         #expect(FileManager.default.fileExists(atPath: d + "/hanging"), "the agent never reached its hang")
         return (p, err)
     }
@@ -111,12 +90,7 @@ struct AgentLifetimeTests {
         let (d, agent) = try setUp("term")
         defer { try? FileManager.default.removeItem(atPath: d) }
         let (p, err) = try startHanging(d, agent)
-        kill(p.processIdentifier, SIGTERM)
-        let killer = DispatchWorkItem { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: killer)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        killer.cancel()
+        let stderr = MrbenchProcess.signal(p, SIGTERM, stderr: err)
         #expect(p.terminationStatus == 143, "\(stderr)")
         #expect(FileManager.default.fileExists(atPath: d + "/e.partial.json") && FileManager.default.fileExists(atPath: d + "/e.json.journal"))
         expectGone(try recorded(d + "/pids"))

@@ -22,20 +22,10 @@ struct AgentSandboxTests {
     visible = any("mrbench" in c and "evaluate" in c for c in procs)
     nets = ",".join(sorted(n for _, n in socket.if_nameindex()))
     sys.stderr.write("PROBE goals=%s mrbench_visible=%s net=%s\\n" % (seen, visible, nets)); sys.stderr.flush()
-    def send(m):
-        sys.stdout.write(json.dumps(m) + "\\n"); sys.stdout.flush()
-    rng, low, high = random.Random(0), [], []
-    for line in sys.stdin:
-        m = json.loads(line); t = m["type"]
-        if t == "hello":
-            low, high = m["action_space"]["low"], m["action_space"]["high"]
-            send({"type": "hello", "protocol": "mrbench-agent", "version": "1.0", "agent": {"name": "probe", "version": "1"}})
-        elif t == "trial": rng = random.Random(m["seed"])
-        elif t == "adapt": send({"type": "adapted"})
-        elif t == "end": break
-        elif t == "episode" or (t == "step" and not m["done"]):
-            send({"type": "action", "action": [rng.uniform(l, h) for l, h in zip(low, high)]})
-    """
+    def on_hello(): pass
+    def on_trial(m): pass
+
+    """ + MrbenchProcess.pythonRandomAgentLoop(name: "probe")
 
     /// A frozen goal file of the test split (any file under Assets/tasksets).
     static var goalFile: String {

@@ -213,25 +213,12 @@ struct HardeningCLITests {
         let d = try tempDir("sigint")
         defer { try? FileManager.default.removeItem(atPath: d) }
         let marker = d + "/hanging"
-        let p = Process()
-        p.executableURL = MrbenchProcess.executable
-        p.arguments = ["evaluate", "--agent", "cmd:python3 \(try agentScript(in: d)) HANG=\(marker)", "--benchmark", "point-nav-v1", "--seeds", "1",
-                       "--threads", "1", "--agent-timeout", "600", "--no-sandbox", "--output", d + "/e.json"]
-        p.environment = MrbenchProcess.environment()
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let until = Date().addingTimeInterval(60)
-        while !exists(marker) && p.isRunning && Date() < until { usleep(20_000) }
+        let (p, err) = try MrbenchProcess.start(
+            ["evaluate", "--agent", "cmd:python3 \(try agentScript(in: d)) HANG=\(marker)", "--benchmark", "point-nav-v1", "--seeds", "1",
+             "--threads", "1", "--agent-timeout", "600", "--no-sandbox", "--output", d + "/e.json"], waitingFor: marker)
         #expect(exists(marker), "the agent never reached its hang")
         let sent = Date()
-        kill(p.processIdentifier, SIGINT)
-        let killer = DispatchWorkItem { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: killer)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        killer.cancel()
+        let stderr = MrbenchProcess.signal(p, SIGINT, stderr: err)
         #expect(p.terminationStatus == 130, "\(stderr)")
         #expect(Date().timeIntervalSince(sent) < 30, "took \(Date().timeIntervalSince(sent)) s")
         #expect(stderr.contains("mrbench evaluate: interrupted") && !stderr.contains("agent error"), "\(stderr)")

@@ -69,4 +69,57 @@ enum MrbenchProcess {
         return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self),
                    seconds: t, timedOut: p.terminationReason == .uncaughtSignal && t >= timeout)
     }
+
+    /// Starts mrbench (its standard error on the returned pipe) and returns once the file `marker`
+    /// exists (an agent reached the point the test waits for), the process ended, or 60 s passed.
+    static func start(_ args: [String], waitingFor marker: String) throws -> (Process, Pipe) {
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = sandboxAware(args)
+        p.environment = environment()
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let until = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: marker) && p.isRunning && Date() < until { usleep(20_000) }
+        return (p, err)
+    }
+
+    /// Sends `sig` to a started mrbench and waits for it to end (SIGKILL after `timeout` seconds,
+    /// so a hang fails the test, never blocks it); returns what it wrote on `stderr`.
+    static func signal(_ p: Process, _ sig: Int32, stderr err: Pipe, timeout: Double = 60) -> String {
+        kill(p.processIdentifier, sig)
+        let killer = DispatchWorkItem { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        killer.cancel()
+        return text
+    }
+
+    /// The protocol loop of a Python random agent named `name`, for test agents: the script before
+    /// it defines `on_hello()` (called before the agent's hello answer) and `on_trial(m)`.
+    static func pythonRandomAgentLoop(name: String) -> String {
+        """
+        import json, random, sys
+        def send(m):
+            sys.stdout.write(json.dumps(m) + "\\n"); sys.stdout.flush()
+        rng, low, high = random.Random(0), [], []
+        for line in sys.stdin:
+            m = json.loads(line); t = m["type"]
+            if t == "hello":
+                low, high = m["action_space"]["low"], m["action_space"]["high"]
+                on_hello()
+                send({"type": "hello", "protocol": "mrbench-agent", "version": "1.0", "agent": {"name": "\(name)", "version": "1"}})
+            elif t == "trial":
+                rng = random.Random(m["seed"]); on_trial(m)
+            elif t == "adapt":
+                send({"type": "adapted"})
+            elif t == "end":
+                break
+            elif t == "episode" or (t == "step" and not m["done"]):
+                send({"type": "action", "action": [rng.uniform(l, h) for l, h in zip(low, high)]})
+        """
+    }
 }

@@ -6,8 +6,8 @@ import MRCore
 /// to run (time, host, threads, memory) goes in the run record instead.
 public enum LeaderboardEntry {
     public static let schemaName = "mrbench-leaderboard-entry"
-    /// Format 2 adds `agent.sandbox` (external agents); entries without it are still written as
-    /// format 1, so built-in agents' entries keep their bytes.
+    /// Format 2 adds `agent.sandbox` (external agents) and `benchmark.goals` (hidden-goal runs);
+    /// entries with neither are still written as format 1, so built-in agents' entries keep their bytes.
     public static let schemaVersion = 2
     /// Bootstrap resamples of every interval in an entry.
     public static let bootstrapResamples = 2000
@@ -39,16 +39,20 @@ public enum LeaderboardEntry {
         public var revision: String
         /// How an external agent was confined: "bwrap", or "none" (`--no-sandbox`). Nil for built-in agents.
         public var sandbox: String?
+        /// For a hidden-goal run (`--hidden-goals`): the SHA-256 (hex) of the decimal goal seed, a
+        /// commitment the run record's seed reveals. Nil: the frozen test goals.
+        public var hiddenGoalsCommitment: String?
 
         public init(benchmarkID: String, split: String = "test", digest: String, metric: EvaluationProtocol.Metric, hidesGoal: Bool,
                     agentName: String, agentVersion: String, agentKind: String, privileged: Bool,
                     checkpointDigest: String? = nil, trainingSteps: Int? = nil, trainingSeed: UInt64? = nil,
-                    plan: EvaluationPlan, clipActions: Bool, mrbenchVersion: String, revision: String, sandbox: String? = nil) {
+                    plan: EvaluationPlan, clipActions: Bool, mrbenchVersion: String, revision: String, sandbox: String? = nil,
+                    hiddenGoalsCommitment: String? = nil) {
             self.benchmarkID = benchmarkID; self.split = split; self.digest = digest; self.metric = metric; self.hidesGoal = hidesGoal
             self.agentName = agentName; self.agentVersion = agentVersion; self.agentKind = agentKind; self.privileged = privileged
             self.checkpointDigest = checkpointDigest; self.trainingSteps = trainingSteps; self.trainingSeed = trainingSeed
             self.plan = plan; self.clipActions = clipActions; self.mrbenchVersion = mrbenchVersion; self.revision = revision
-            self.sandbox = sandbox
+            self.sandbox = sandbox; self.hiddenGoalsCommitment = hiddenGoalsCommitment
         }
 
         /// The version suffix of an id ("point-nav-v1" → "v1"; "unversioned" if none).
@@ -69,13 +73,15 @@ public enum LeaderboardEntry {
                 "trainingSeed": trainingSeed.map { .string(String($0)) } ?? .null,
             ]
             if let sandbox { agent["sandbox"] = .string(sandbox) }
+            var benchmark: [String: JSONValue] = [
+                "id": .string(benchmarkID), "version": .string(Self.version(of: benchmarkID)), "split": .string(split),
+                "digest": .string(digest), "metric": .string(metric.rawValue), "hidesGoal": .bool(hidesGoal),
+            ]
+            if let c = hiddenGoalsCommitment { benchmark["goals"] = .object(["kind": .string("hidden"), "seedSHA256": .string(c)]) }
+            let format = sandbox == nil && hiddenGoalsCommitment == nil ? 1 : LeaderboardEntry.schemaVersion
             return [
-                "schema": .object(["name": .string(LeaderboardEntry.schemaName),
-                                   "version": .number(Double(sandbox == nil ? 1 : LeaderboardEntry.schemaVersion))]),
-                "benchmark": .object([
-                    "id": .string(benchmarkID), "version": .string(Self.version(of: benchmarkID)), "split": .string(split),
-                    "digest": .string(digest), "metric": .string(metric.rawValue), "hidesGoal": .bool(hidesGoal),
-                ]),
+                "schema": .object(["name": .string(LeaderboardEntry.schemaName), "version": .number(Double(format))]),
+                "benchmark": .object(benchmark),
                 "agent": .object(agent),
                 "protocol": .object([
                     "adaptationEpisodes": .number(Double(e.adaptationEpisodes)),

@@ -61,13 +61,14 @@ public enum EntryCheck {
             r.problems.append("trialsCompleted: \(got) in a complete entry of \(info.trialCount) trials")
         }
 
-        // Format 2 carries agent.sandbox, for external agents only; format 1 never does.
+        // Format 2 carries agent.sandbox (always for external agents, never for built-in ones) and,
+        // for hidden-goal runs, benchmark.goals; format 1 carries neither.
         let version = entry["schema"]?["version"]?.intValue, sandbox = entry["agent"]?["sandbox"]
+        let hidden = entry["benchmark"]?["goals"] != nil, external = entry["agent"]?["kind"]?.stringValue == "external"
         if version == 1 && sandbox != nil { r.problems.append("agent.sandbox: not part of format 1 (schema.version 2 carries it)") }
-        if version == 2 && sandbox == nil { r.problems.append("agent.sandbox: missing in a format-2 entry") }
-        if sandbox != nil && entry["agent"]?["kind"]?.stringValue != "external" {
-            r.problems.append("agent.sandbox: only external agents run in a sandbox")
-        }
+        if version == 1 && hidden { r.problems.append("benchmark.goals: not part of format 1 (schema.version 2 carries it)") }
+        if version == 2 && sandbox == nil && (external || !hidden) { r.problems.append("agent.sandbox: missing in a format-2 entry") }
+        if sandbox != nil && !external { r.problems.append("agent.sandbox: only external agents run in a sandbox") }
 
         // The benchmark: folder, task list, goals, seeds.
         if let folder, folder != id { r.problems.append("benchmark.id: '\(id)', but the entry is filed in folder '\(folder)'") }
@@ -80,6 +81,11 @@ public enum EntryCheck {
             if b.id != id { r.problems.append("benchmark.id: '\(id)' checked against '\(b.id)'") }
             if info.entries.count != b.tasks.count {
                 r.problems.append("protocol.entries: \(info.entries.count) test entries, but the test split of \(b.id) has \(b.tasks.count)")
+            } else if hidden {
+                // Fresh goals in a shuffled order: the same tasks, as many of each.
+                if info.entries.sorted() != b.tasks.sorted() {
+                    r.problems.append("protocol.entries: not the tasks of the test split of \(b.id) (hidden goals keep its tasks and goal counts)")
+                }
             } else if let i = info.entries.indices.first(where: { info.entries[$0] != b.tasks[$0] }) {
                 r.problems.append("protocol.entries[\(i)]: '\(info.entries[i])', but the test split of \(b.id) has '\(b.tasks[i])' there")
             }
@@ -88,7 +94,7 @@ public enum EntryCheck {
                 r.problems.append("protocol: K \(info.k), E \(info.e), horizon \(info.horizon), metric \(info.metric.rawValue), but \(b.id) has K \(e.adaptationEpisodes), E \(e.evaluationEpisodes), horizon \(e.horizon), metric \(e.metric.rawValue)")
             }
         }
-        if info.rootSeed != officialRootSeed {
+        if info.rootSeed != officialRootSeed && !hidden {
             r.notes.append("protocol.rootSeed: \(info.rootSeed) is not the official root seed \(officialRootSeed): the trials differ from the official ones")
         }
         if info.seeds != officialSeeds { r.notes.append("protocol.seeds: \(info.seeds), the official number is \(officialSeeds)") }
@@ -99,6 +105,21 @@ public enum EntryCheck {
             r.problems += recomputedProblems(entry, header: header, raw: raw, info: info)
         }
         return r
+    }
+
+    /// Checks a hidden-goal entry against the seed its run record reveals: the entry's commitment
+    /// must be the seed's SHA-256, and its root seed the one derived from it.
+    public static func revealProblems(_ entry: JSONValue, seed: UInt64) -> [String] {
+        var p: [String] = []
+        let commitment = entry["benchmark"]?["goals"]?["seedSHA256"]?.stringValue ?? ""
+        if SHA256.hex(String(seed)) != commitment {
+            p.append("benchmark.goals.seedSHA256: \(commitment.prefix(16))… is not the SHA-256 of the seed the run record reveals")
+        }
+        let root = SeededGenerator.derive(seed, "root")
+        if entry["protocol"]?["rootSeed"]?.stringValue != String(root) {
+            p.append("protocol.rootSeed: not derive(seed, \"root\") = \(root) of the revealed hidden-goal seed")
+        }
+        return p
     }
 
     // MARK: Trial records

@@ -19,7 +19,7 @@ public enum EntrySchema {
       "additionalProperties": false,
       "properties": {
         "name": {"const": "mrbench-leaderboard-entry"},
-        "version": {"enum": [1, 2], "description": "2 adds agent.sandbox (external agents); entries without it are format 1."}
+        "version": {"enum": [1, 2], "description": "2 adds agent.sandbox (external agents) and benchmark.goals (hidden goals); entries with neither are format 1."}
       }
     },
     "benchmark": {
@@ -32,7 +32,14 @@ public enum EntrySchema {
         "split": {"enum": ["train", "test"]},
         "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         "metric": {"enum": ["success", "return"]},
-        "hidesGoal": {"type": "boolean"}
+        "hidesGoal": {"type": "boolean"},
+        "goals": {
+          "type": "object",
+          "description": "Format 2, evaluate --hidden-goals: test goals drawn afresh from the test split's distribution; the SHA-256 of the decimal seed commits to them (the run record reveals the seed). Absent: the frozen test goals.",
+          "required": ["kind", "seedSHA256"],
+          "additionalProperties": false,
+          "properties": {"kind": {"const": "hidden"}, "seedSHA256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}
+        }
       }
     },
     "agent": {

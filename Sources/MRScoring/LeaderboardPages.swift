@@ -36,10 +36,11 @@ public enum LeaderboardPages {
         }
     }
 
-    /// The agent's name with its marks: privileged; for external agents whether they ran in the
-    /// sandbox (format-2 entries record it; format-1 entries predate the sandbox).
+    /// The agent's name with its marks: privileged; verified (a hidden-goal run); for external
+    /// agents whether they ran in the sandbox (format-2 entries record it; format-1 entries predate it).
     static func agentLabel(_ r: Row) -> String {
         var marks: [String] = r.privileged ? ["privileged"] : []
+        if r.entry["benchmark"]?["goals"]?["kind"]?.stringValue == "hidden" { marks.append("verified: hidden goals") }
         if r.kind == "external" {
             switch r.entry["agent"]?["sandbox"]?.stringValue {
             case "bwrap": marks.append("sandboxed")

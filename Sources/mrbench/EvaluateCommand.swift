@@ -44,6 +44,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "A further path the sandboxed agent may read (a virtual environment, a model); repeatable.")
     var agentBind: [String] = []
     @Flag(help: "Give the sandboxed agent network access (default: none).") var agentNetwork = false
+    @Flag(help: """
+        Draw fresh test goals from the test split's distribution with a seed from the OS, unknown to the agent: the entry         publishes the seed's SHA-256, the run record keeps the seed; the trial order is shuffled and the trial seeds derived         from it (--root-seed is not used). Such a run cannot be resumed or sharded.
+        """) var hiddenGoals = false
     @OptionGroup var assetOptions: AssetOptions
 
     func validate() throws {
@@ -53,6 +56,7 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("agent limits must be positive (max line ≥ 64 bytes, log limit ≥ 0)")
         }
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
+        if hiddenGoals && shard != nil { throw ValidationError("--hidden-goals cannot be sharded: each shard would draw other goals") }
     }
 
     func run() throws {
@@ -63,9 +67,10 @@ struct EvaluateCommand: ParsableCommand {
         let spec = try resolveBenchmarks([benchmark])[0]
         let assets = assetOptions.assets
         let taskSet = try spec.taskSet(assets: assets)
-        let test = taskSet.test
+        let (test, hiddenSeed) = hiddenGoals ? try Self.hiddenGoals(spec, frozen: taskSet.test) : (taskSet.test, nil)
         let digest = try spec.digest(assets: assets)
-        let plan = try EvaluationPlan(tasks: test.map(\.task), seeds: seeds, rootSeed: rootSeed, evaluation: spec.evaluation)
+        let plan = try EvaluationPlan(tasks: test.map(\.task), seeds: seeds, rootSeed: hiddenSeed.map { SeededGenerator.derive($0, "root") } ?? rootSeed,
+                                      evaluation: spec.evaluation)
         let shardSpec = try shard.map(Shard.init(parsing:))
         let probe = try spec.makeEnvironment(test[0], assets: assets)
         let context = AgentContext(observationSpace: probe.observationSpace, actionSpace: probe.actionSpace,
@@ -136,7 +141,8 @@ struct EvaluateCommand: ParsableCommand {
             benchmarkID: spec.id, digest: digest, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
             agentName: name, agentVersion: version, agentKind: kind, privileged: privileged,
             checkpointDigest: checkpointDigest, trainingSteps: trainingSteps, trainingSeed: trainingSeed,
-            plan: plan, clipActions: clipActions, mrbenchVersion: MRBenchInfo.version, revision: SourceRevision.current, sandbox: sandboxKind).json
+            plan: plan, clipActions: clipActions, mrbenchVersion: MRBenchInfo.version, revision: SourceRevision.current, sandbox: sandboxKind,
+            hiddenGoalsCommitment: hiddenSeed.map { SHA256.hex(String($0)) }).json
         var identity = header
         identity["journal"] = .number(2)
         identity["shard"] = .string(shardSpec?.description ?? "all")
@@ -182,10 +188,24 @@ struct EvaluateCommand: ParsableCommand {
         let record = RunRecord.make(started: started, threads: threads, entryPath: outputPath, entryText: text,
                                     trialsRun: outcome.records.count - resumed.count, resumed: resumed.count,
                                     steps: outcome.records.filter { r in !resumed.contains { $0.index == r.index } }.reduce(0) { $0 + $1.steps },
-                                    agentLog: external?.logPath)
+                                    agentLog: external?.logPath, hiddenGoalSeed: hiddenSeed)
         try OutputPaths.write(Data(JSONText.pretty(record, numbers: .rounded6).utf8), to: stem + ".run.json")
         if json { print(text, terminator: ""); return }
         Self.summary(entry, path: outputPath)
+    }
+
+    /// Fresh test goals for `--hidden-goals`: the test split of `spec.generate` with a seed from the
+    /// OS, in an order shuffled with it; it must hold the frozen split's tasks, as many of each.
+    static func hiddenGoals(_ spec: BenchmarkSpec, frozen: [TaskSetEntry]) throws -> ([TaskSetEntry], UInt64?) {
+        var os = SystemRandomNumberGenerator()
+        let seed = os.next()
+        var fresh = try spec.generate(seed).test
+        guard fresh.map(\.task).sorted() == frozen.map(\.task).sorted() else {
+            throw CommandError("\(spec.id) cannot draw hidden goals: a fresh draw does not give its test split's tasks and goal counts")
+        }
+        var g = SeededGenerator(seed: SeededGenerator.derive(seed, "order"))
+        for i in stride(from: fresh.count - 1, to: 0, by: -1) { fresh.swapAt(i, g.index(below: i + 1)) }
+        return (fresh, seed)
     }
 
     /// The private directory of journal keys (mode 0700): `$XDG_RUNTIME_DIR/mrbench-journal-keys`,
@@ -259,7 +279,9 @@ enum SourceRevision {
 
 /// The run record beside an entry: what varies from run to run.
 enum RunRecord {
-    static func make(started: Date, threads: Int, entryPath: String, entryText: String, trialsRun: Int, resumed: Int, steps: Int, agentLog: String?) -> JSONValue {
+    /// - Parameter hiddenGoalSeed: the seed of a hidden-goal run, revealed here (its SHA-256 is in the entry).
+    static func make(started: Date, threads: Int, entryPath: String, entryText: String, trialsRun: Int, resumed: Int, steps: Int, agentLog: String?,
+                     hiddenGoalSeed: UInt64? = nil) -> JSONValue {
         let wall = Date().timeIntervalSince(started)
         var usage = rusage(), children = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
@@ -290,6 +312,7 @@ enum RunRecord {
             "stepsPerSecond": .number(wall > 0 ? Double(steps) / wall : 0),
             "commandLine": .array(CommandLine.arguments.map { .string($0) }),
             "agentLog": agentLog.map { .string($0) } ?? .null,
+            "hiddenGoalSeed": hiddenGoalSeed.map { .string(String($0)) } ?? .null,
         ])
     }
 }

@@ -80,6 +80,15 @@ final class EntryValidator {
         let numbers = EntryCheck.check(entry, benchmark: benchmark, folder: Self.folder(of: path))
         r.problems += numbers.problems
         r.notes += numbers.notes
+        if entry["benchmark"]?["goals"] != nil {
+            // A hidden-goal entry: the run record beside it reveals the seed the entry commits to.
+            let record = String(path.dropLast(path.hasSuffix(".json") ? 5 : 0)) + ".run.json"
+            if let seed = (try? readEntry(record))?["hiddenGoalSeed"]?.stringValue.flatMap({ UInt64($0) }) {
+                r.problems += EntryCheck.revealProblems(entry, seed: seed)
+            } else {
+                r.notes.append("benchmark.goals: hidden goals, not yet revealed (no run record with the seed beside the entry)")
+            }
+        }
         if entry["complete"]?.boolValue != true && !allowPartial {
             r.problems.append("complete: incomplete entry (\(entry["trialsCompleted"]?.intValue ?? 0) of \(entry["trialsTotal"]?.intValue ?? 0) trials); merge shards first")
         }

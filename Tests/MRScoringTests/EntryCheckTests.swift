@@ -137,7 +137,10 @@ struct EntryCheckTests {
                           "agent.sandbox", .string("bwrap"))
         let loose = setting(setting(ext, "agent.sandbox", .string("none")), "agent.name", .string("loose"))
         let old = setting(setting(ext, "agent.sandbox", nil), "agent.name", .string("old"))
-        let md = LeaderboardPages.markdown([ext, loose, old])
+        let hidden = setting(setting(ext, "benchmark.goals", .object(["kind": .string("hidden"), "seedSHA256": .string(String(repeating: "a", count: 64))])),
+                             "agent.name", .string("blind"))
+        let md = LeaderboardPages.markdown([ext, loose, old, hidden])
+        #expect(md.contains("| blind (verified: hidden goals, sandboxed) | external |"), "\(md)")
         #expect(md.contains("| random (sandboxed) | external |") && md.contains("| loose (not sandboxed) | external |")
                 && md.contains("| old (sandbox not recorded) | external |"), "\(md)")
     }

@@ -76,4 +76,41 @@ struct IntegrityCLITests {
         #expect(r.status != 0 && r.stderr.contains("e.json.journal has no key"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: d + "/e.json"))
     }
+
+    /// `--hidden-goals`: fresh goals each run, committed to in the entry (the SHA-256 of the seed)
+    /// and revealed by the run record, which validate checks; trial seeds derived from the hidden seed.
+    @Test func hiddenGoalRunsCommitToAFreshSeedTheRunRecordReveals() throws {
+        let d = try MrbenchProcess.tempDir("integrity", "hidden")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        var entries: [[String: Any]] = []
+        for name in ["a", "b"] {
+            let path = d + "/entries/point-nav-sparse-v1/\(name).json"
+            let r = try mrbench(["evaluate", "--agent", "random", "--benchmark", "point-nav-sparse-v1", "--seeds", "1", "--hidden-goals", "--output", path])
+            #expect(r.status == 0, "\(r.stderr)")
+            let data = try #require(FileManager.default.contents(atPath: path))
+            entries.append(try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]))
+        }
+        func commitment(_ e: [String: Any]) -> String? { ((e["benchmark"] as? [String: Any])?["goals"] as? [String: Any])?["seedSHA256"] as? String }
+        func proto(_ e: [String: Any]) -> [String: Any] { e["protocol"] as? [String: Any] ?? [:] }
+        #expect(commitment(entries[0]) != nil && commitment(entries[0]) != commitment(entries[1]))
+        #expect(proto(entries[0])["rootSeed"] as? String != "0" && proto(entries[0])["rootSeed"] as? String != proto(entries[1])["rootSeed"] as? String)
+        #expect((entries[0]["schema"] as? [String: Any])?["version"] as? Int == 2)
+        // The same tasks, as many of each, as the frozen split.
+        let frozenData = try #require(FileManager.default.contents(atPath: Self.entriesRoot + "/point-nav-sparse-v1/random.json"))
+        let frozen = try #require(try JSONSerialization.jsonObject(with: frozenData) as? [String: Any])
+        #expect((proto(entries[0])["entries"] as? [String])?.sorted() == (proto(frozen)["entries"] as? [String])?.sorted())
+        var v = try mrbench(["leaderboard", "validate", "--entries", d + "/entries"])
+        #expect(v.status == 0, "\(v.stdout)")
+        // A run record revealing another seed.
+        let record = d + "/entries/point-nav-sparse-v1/a.run.json"
+        let recordData = try #require(FileManager.default.contents(atPath: record))
+        var rec = try #require(try JSONSerialization.jsonObject(with: recordData) as? [String: Any])
+        rec["hiddenGoalSeed"] = "12345"
+        try JSONSerialization.data(withJSONObject: rec).write(to: URL(fileURLWithPath: record))
+        v = try mrbench(["leaderboard", "validate", d + "/entries/point-nav-sparse-v1/a.json"])
+        #expect(v.status == 1 && v.stdout.contains("benchmark.goals.seedSHA256: "), "\(v.stdout)")
+        let sharded = try mrbench(["evaluate", "--agent", "random", "--benchmark", "point-nav-sparse-v1", "--hidden-goals", "--shard", "1/2",
+                                   "--output", d + "/s.json"])
+        #expect(sharded.status != 0 && sharded.stderr.contains("--hidden-goals cannot be sharded"), "\(sharded.stderr)")
+    }
 }

@@ -37,6 +37,8 @@ let package = Package(
             path: "Sources/CODE",
             linkerSettings: [.linkedLibrary("ode")]
         ),
+        // prctl(2) with fixed signatures (it is variadic): the agent supervisor's parent-death signal.
+        .target(name: "CProcessControl", path: "Sources/CProcessControl"),
         .systemLibrary(
             name: "COpenBLAS",
             path: "Sources/COpenBLAS",
@@ -64,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "mrbench",
             dependencies: [
-                "MRCore", "MRPhysics", "MRRender", "MRSuite", "MRScoring", "MRNeural", "MRAgents",
+                "MRCore", "MRPhysics", "MRRender", "MRSuite", "MRScoring", "MRNeural", "MRAgents", "CProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

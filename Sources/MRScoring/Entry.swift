@@ -6,7 +6,9 @@ import MRCore
 /// to run (time, host, threads, memory) goes in the run record instead.
 public enum LeaderboardEntry {
     public static let schemaName = "mrbench-leaderboard-entry"
-    public static let schemaVersion = 1
+    /// Format 2 adds `agent.sandbox` (external agents) and `benchmark.goals` (hidden-goal runs);
+    /// entries with neither are still written as format 1, so built-in agents' entries keep their bytes.
+    public static let schemaVersion = 2
     /// Bootstrap resamples of every interval in an entry.
     public static let bootstrapResamples = 2000
     public static let confidence = 0.95
@@ -35,15 +37,22 @@ public enum LeaderboardEntry {
         public var clipActions: Bool
         public var mrbenchVersion: String
         public var revision: String
+        /// How an external agent was confined: "bwrap", or "none" (`--no-sandbox`). Nil for built-in agents.
+        public var sandbox: String?
+        /// For a hidden-goal run (`--hidden-goals`): the SHA-256 (hex) of the decimal goal seed, a
+        /// commitment the run record's seed reveals. Nil: the frozen test goals.
+        public var hiddenGoalsCommitment: String?
 
         public init(benchmarkID: String, split: String = "test", digest: String, metric: EvaluationProtocol.Metric, hidesGoal: Bool,
                     agentName: String, agentVersion: String, agentKind: String, privileged: Bool,
                     checkpointDigest: String? = nil, trainingSteps: Int? = nil, trainingSeed: UInt64? = nil,
-                    plan: EvaluationPlan, clipActions: Bool, mrbenchVersion: String, revision: String) {
+                    plan: EvaluationPlan, clipActions: Bool, mrbenchVersion: String, revision: String, sandbox: String? = nil,
+                    hiddenGoalsCommitment: String? = nil) {
             self.benchmarkID = benchmarkID; self.split = split; self.digest = digest; self.metric = metric; self.hidesGoal = hidesGoal
             self.agentName = agentName; self.agentVersion = agentVersion; self.agentKind = agentKind; self.privileged = privileged
             self.checkpointDigest = checkpointDigest; self.trainingSteps = trainingSteps; self.trainingSeed = trainingSeed
             self.plan = plan; self.clipActions = clipActions; self.mrbenchVersion = mrbenchVersion; self.revision = revision
+            self.sandbox = sandbox; self.hiddenGoalsCommitment = hiddenGoalsCommitment
         }
 
         /// The version suffix of an id ("point-nav-v1" → "v1"; "unversioned" if none).
@@ -57,18 +66,23 @@ public enum LeaderboardEntry {
         public var json: [String: JSONValue] {
             func opt(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
             let e = plan.evaluation
+            var agent: [String: JSONValue] = [
+                "name": .string(agentName), "version": .string(agentVersion), "kind": .string(agentKind), "privileged": .bool(privileged),
+                "checkpointDigest": opt(checkpointDigest),
+                "trainingSteps": trainingSteps.map { .number(Double($0)) } ?? .null,
+                "trainingSeed": trainingSeed.map { .string(String($0)) } ?? .null,
+            ]
+            if let sandbox { agent["sandbox"] = .string(sandbox) }
+            var benchmark: [String: JSONValue] = [
+                "id": .string(benchmarkID), "version": .string(Self.version(of: benchmarkID)), "split": .string(split),
+                "digest": .string(digest), "metric": .string(metric.rawValue), "hidesGoal": .bool(hidesGoal),
+            ]
+            if let c = hiddenGoalsCommitment { benchmark["goals"] = .object(["kind": .string("hidden"), "seedSHA256": .string(c)]) }
+            let format = sandbox == nil && hiddenGoalsCommitment == nil ? 1 : LeaderboardEntry.schemaVersion
             return [
-                "schema": .object(["name": .string(LeaderboardEntry.schemaName), "version": .number(Double(LeaderboardEntry.schemaVersion))]),
-                "benchmark": .object([
-                    "id": .string(benchmarkID), "version": .string(Self.version(of: benchmarkID)), "split": .string(split),
-                    "digest": .string(digest), "metric": .string(metric.rawValue), "hidesGoal": .bool(hidesGoal),
-                ]),
-                "agent": .object([
-                    "name": .string(agentName), "version": .string(agentVersion), "kind": .string(agentKind), "privileged": .bool(privileged),
-                    "checkpointDigest": opt(checkpointDigest),
-                    "trainingSteps": trainingSteps.map { .number(Double($0)) } ?? .null,
-                    "trainingSeed": trainingSeed.map { .string(String($0)) } ?? .null,
-                ]),
+                "schema": .object(["name": .string(LeaderboardEntry.schemaName), "version": .number(Double(format))]),
+                "benchmark": .object(benchmark),
+                "agent": .object(agent),
                 "protocol": .object([
                     "adaptationEpisodes": .number(Double(e.adaptationEpisodes)),
                     "evaluationEpisodes": .number(Double(e.evaluationEpisodes)),
@@ -123,11 +137,15 @@ public enum LeaderboardEntry {
     }
 
     /// Combines the shard entries of one evaluation into the entry an unsharded run gives.
-    /// - Throws: if the shards ran different benchmarks (digest), agents or protocols, or do not
-    ///   cover every trial exactly once.
+    /// - Throws: if the shards ran different benchmarks (digest), agents or protocols, do not
+    ///   cover every trial exactly once, or hold a trial record the protocol cannot produce (seed or
+    ///   goal not the trial's under the seed rule, a trial outside its shard, wrong episode count or
+    ///   phases, an episode longer than the horizon…).
     public static func merge(_ shards: [JSONValue]) throws -> JSONValue {
         guard let first = shards.first else { throw EvaluationError.invalid("nothing to merge") }
         let h = header(of: first)
+        let info = try Info(h)
+        let clip = h["protocol"]?["clipActions"]?.boolValue ?? false
         var records: [Int: TrialRecord] = [:]
         var seen = Set<Int>()
         var count: Int?
@@ -144,12 +162,17 @@ public enum LeaderboardEntry {
             if let count, count != c { throw EvaluationError.invalid("shard counts differ: \(count) and \(c)") }
             count = c
             guard seen.insert(k).inserted else { throw EvaluationError.invalid("shard \(k)/\(c) given twice") }
+            let shard = try Shard(index: k, count: c)
             for r in try trials(of: s) {
+                let problems = EntryCheck.trialProblems(r, info, clipActions: clip)
+                guard problems.isEmpty else {
+                    throw EvaluationError.invalid("shard \(k)/\(c) holds an impossible trial record: \(problems.joined(separator: "; "))")
+                }
+                guard shard.contains(r.index) else { throw EvaluationError.invalid("shard \(k)/\(c) holds trial \(r.index), which belongs to another shard") }
                 guard records[r.index] == nil else { throw EvaluationError.invalid("trial \(r.index) appears in two shards") }
                 records[r.index] = r
             }
         }
-        let info = try Info(h)
         if let count, seen.count != count {
             let missing = (1...count).filter { !seen.contains($0) }.map { "\($0)/\(count)" }
             throw EvaluationError.invalid("missing shards: \(missing.joined(separator: ", "))")
@@ -163,7 +186,7 @@ public enum LeaderboardEntry {
     /// The protocol facts the scorer reads back from a header.
     struct Info {
         let metric: EvaluationProtocol.Metric
-        let k: Int, e: Int, seeds: Int
+        let k: Int, e: Int, seeds: Int, horizon: Int
         let entries: [String]
         let rootSeed: UInt64
         var trialCount: Int { entries.count * seeds }
@@ -171,10 +194,10 @@ public enum LeaderboardEntry {
         init(_ h: [String: JSONValue]) throws {
             guard let m = h["benchmark"]?["metric"]?.stringValue.flatMap(EvaluationProtocol.Metric.init(rawValue:)),
                   let p = h["protocol"], let k = p["adaptationEpisodes"]?.intValue, let e = p["evaluationEpisodes"]?.intValue,
-                  let s = p["seeds"]?.intValue, let entries = p["entries"]?.arrayValue?.compactMap(\.stringValue),
+                  let s = p["seeds"]?.intValue, let horizon = p["horizon"]?.intValue, let entries = p["entries"]?.arrayValue?.compactMap(\.stringValue),
                   let r = p["rootSeed"]?.stringValue.flatMap({ UInt64($0) })
             else { throw EvaluationError.invalid("entry header lacks benchmark.metric or protocol fields") }
-            metric = m; self.k = k; self.e = e; seeds = s; self.entries = entries; rootSeed = r
+            metric = m; self.k = k; self.e = e; seeds = s; self.horizon = horizon; self.entries = entries; rootSeed = r
         }
     }
 
@@ -193,6 +216,39 @@ public enum LeaderboardEntry {
         }
         let n = Double(max(trials.count, 1))
         return (s.map { $0 / n }, r.map { $0 / n })
+    }
+
+    /// The settings of the bootstrap intervals (an entry records them in `results.bootstrap`).
+    struct BootstrapSettings {
+        let resamples: Int, confidence: Double, seed: UInt64
+    }
+
+    /// `results.overall` from the task × seed score matrix (tasks in name order) and the per-task
+    /// success rates and mean returns. `validate` recomputes a recorded entry's figures with it.
+    static func overallResults(matrix: [[Double]], metric: EvaluationProtocol.Metric, taskSuccessRates: [Double], taskReturns: [Double],
+                               bootstrap b: BootstrapSettings) -> [String: JSONValue] {
+        func ci(_ statistic: ([Double]) -> Double, _ label: String) -> JSONValue {
+            interval(Statistics.stratifiedBootstrap(matrix, statistic: statistic, resamples: b.resamples, confidence: b.confidence,
+                                                    seed: SeededGenerator.derive(b.seed, label)))
+        }
+        let meanOfTasks: ([[Double]]) -> Double = { m in Statistics.mean(m.map(Statistics.mean)) }
+        let flat = matrix.flatMap { $0 }
+        var overall: [String: JSONValue] = [:]
+        overall["mean"] = num(meanOfTasks(matrix))
+        overall["meanCI"] = interval(Statistics.stratifiedBootstrap(matrix, matrixStatistic: meanOfTasks, resamples: b.resamples,
+                                                                    confidence: b.confidence, seed: SeededGenerator.derive(b.seed, "mean")))
+        overall["iqm"] = num(Statistics.interquartileMean(flat))
+        overall["iqmCI"] = ci(Statistics.interquartileMean, "iqm")
+        if metric == .success {
+            overall["optimalityGap"] = num(Statistics.optimalityGap(flat))
+            overall["optimalityGapCI"] = ci(Statistics.optimalityGap, "gap")
+        } else {
+            overall["optimalityGap"] = .null
+            overall["optimalityGapCI"] = .null
+        }
+        overall["successRate"] = num(Statistics.mean(taskSuccessRates))
+        overall["meanReturn"] = num(Statistics.mean(taskReturns))
+        return overall
     }
 
     static func results(_ records: [TrialRecord], _ info: Info) -> JSONValue {
@@ -230,27 +286,9 @@ public enum LeaderboardEntry {
                 "curve": .object(["success": .array(c.success.map(num)), "return": .array(c.ret.map(num))]),
             ])
         }
-        var overall: [String: JSONValue] = [:]
-        if !matrix.isEmpty {
-            let meanOfTasks: ([[Double]]) -> Double = { m in Statistics.mean(m.map(Statistics.mean)) }
-            let flat = matrix.flatMap { $0 }
-            overall["mean"] = num(meanOfTasks(matrix))
-            overall["meanCI"] = interval(Statistics.stratifiedBootstrap(matrix, matrixStatistic: meanOfTasks, resamples: bootstrapResamples,
-                                                                        confidence: confidence, seed: SeededGenerator.derive(bseed, "mean")))
-            overall["iqm"] = num(Statistics.interquartileMean(flat))
-            overall["iqmCI"] = interval(Statistics.stratifiedBootstrap(matrix, statistic: Statistics.interquartileMean, resamples: bootstrapResamples,
-                                                                       confidence: confidence, seed: SeededGenerator.derive(bseed, "iqm")))
-            if info.metric == .success {
-                overall["optimalityGap"] = num(Statistics.optimalityGap(flat))
-                overall["optimalityGapCI"] = interval(Statistics.stratifiedBootstrap(matrix, statistic: Statistics.optimalityGap, resamples: bootstrapResamples,
-                                                                                     confidence: confidence, seed: SeededGenerator.derive(bseed, "gap")))
-            } else {
-                overall["optimalityGap"] = .null
-                overall["optimalityGapCI"] = .null
-            }
-            overall["successRate"] = num(Statistics.mean(successRates))
-            overall["meanReturn"] = num(Statistics.mean(returns))
-        }
+        let settings = BootstrapSettings(resamples: bootstrapResamples, confidence: confidence, seed: bseed)
+        let overall = matrix.isEmpty ? [:] : overallResults(matrix: matrix, metric: info.metric, taskSuccessRates: successRates,
+                                                            taskReturns: returns, bootstrap: settings)
         let curveS = (0..<episodes).map { j in Statistics.mean(taskCurves.map { $0.success[j] }) }
         let curveR = (0..<episodes).map { j in Statistics.mean(taskCurves.map { $0.ret[j] }) }
         let phases: [JSONValue] = Array(repeating: .string("adaptation"), count: info.k) + Array(repeating: .string("evaluation"), count: info.e)

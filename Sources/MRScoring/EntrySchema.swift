@@ -7,7 +7,7 @@ public enum EntrySchema {
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "https://github.com/mrbench/mrbench/leaderboard/schema/entry-v1.schema.json",
-  "title": "mrbench leaderboard entry, format 1",
+  "title": "mrbench leaderboard entry, formats 1 and 2",
   "description": "One (agent, benchmark) evaluation: leaderboard/entries/<benchmark>/<agent>.json. Written by `mrbench evaluate`, checked by `mrbench leaderboard validate`. Keys sorted, reals rounded to 6 decimals.",
   "type": "object",
   "required": ["schema", "benchmark", "agent", "protocol", "results", "provenance", "complete", "trialsCompleted", "trialsTotal"],
@@ -19,7 +19,7 @@ public enum EntrySchema {
       "additionalProperties": false,
       "properties": {
         "name": {"const": "mrbench-leaderboard-entry"},
-        "version": {"const": 1}
+        "version": {"enum": [1, 2], "description": "2 adds agent.sandbox (external agents) and benchmark.goals (hidden goals); entries with neither are format 1."}
       }
     },
     "benchmark": {
@@ -32,7 +32,14 @@ public enum EntrySchema {
         "split": {"enum": ["train", "test"]},
         "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         "metric": {"enum": ["success", "return"]},
-        "hidesGoal": {"type": "boolean"}
+        "hidesGoal": {"type": "boolean"},
+        "goals": {
+          "type": "object",
+          "description": "Format 2, evaluate --hidden-goals: test goals drawn afresh from the test split's distribution; the SHA-256 of the decimal seed commits to them (the run record reveals the seed). Absent: the frozen test goals.",
+          "required": ["kind", "seedSHA256"],
+          "additionalProperties": false,
+          "properties": {"kind": {"const": "hidden"}, "seedSHA256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}
+        }
       }
     },
     "agent": {
@@ -46,7 +53,8 @@ public enum EntrySchema {
         "privileged": {"type": "boolean"},
         "checkpointDigest": {"type": ["string", "null"]},
         "trainingSteps": {"type": ["integer", "null"], "minimum": 0},
-        "trainingSeed": {"type": ["string", "null"], "pattern": "^[0-9]+$"}
+        "trainingSeed": {"type": ["string", "null"], "pattern": "^[0-9]+$"},
+        "sandbox": {"enum": ["bwrap", "none"], "description": "Format 2, external agents: bwrap (isolated) or none (--no-sandbox)."}
       }
     },
     "protocol": {

@@ -62,6 +62,9 @@ public struct ExternalAgentConfig: Sendable {
     public var searchPath: String
     /// `HOME` passed to the agent.
     public var home: String
+    /// A command that starts the agent program given after it (the CLI's agent supervisor, and the
+    /// sandbox): `launcher + [resolved program] + arguments` is what gets started. Empty: the program itself.
+    public var launcher: [String] = []
 
     public init(commandLine: String, logPath: String, searchPath: String = "/usr/local/bin:/usr/bin:/bin", home: String = "/tmp") {
         self.commandLine = commandLine; self.logPath = logPath; self.searchPath = searchPath; self.home = home
@@ -111,7 +114,7 @@ public final class ExternalAgentSession: AgentSession {
         self.config = config
         let args = try CommandLineSplitter.split(config.commandLine)
         process = try ChildProcess(arguments: args, environment: config.environment, searchPath: config.searchPath,
-                                   stderrPath: config.logPath, maxLineBytes: config.maxLineBytes)
+                                   stderrPath: config.logPath, maxLineBytes: config.maxLineBytes, launcher: config.launcher)
         do {
             try send(Self.hello(briefing, config), timeout: config.messageTimeout)
             let reply = try receive(expecting: "hello", timeout: config.startupTimeout)

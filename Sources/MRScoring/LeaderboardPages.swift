@@ -36,7 +36,20 @@ public enum LeaderboardPages {
         }
     }
 
-    static func agentLabel(_ r: Row) -> String { r.privileged ? "\(r.name) (privileged)" : r.name }
+    /// The agent's name with its marks: privileged; verified (a hidden-goal run); for external
+    /// agents whether they ran in the sandbox (format-2 entries record it; format-1 entries predate it).
+    static func agentLabel(_ r: Row) -> String {
+        var marks: [String] = r.privileged ? ["privileged"] : []
+        if r.entry["benchmark"]?["goals"]?["kind"]?.stringValue == "hidden" { marks.append("verified: hidden goals") }
+        if r.kind == "external" {
+            switch r.entry["agent"]?["sandbox"]?.stringValue {
+            case "bwrap": marks.append("sandboxed")
+            case "none": marks.append("not sandboxed")
+            default: marks.append("sandbox not recorded")
+            }
+        }
+        return marks.isEmpty ? r.name : "\(r.name) (\(marks.joined(separator: ", ")))"
+    }
 
     static func heading(_ id: String, _ rows: [Row]) -> String {
         let b = rows[0].entry["benchmark"], p = rows[0].entry["protocol"]

@@ -52,12 +52,54 @@ public enum CommandLineSplitter {
     }
 }
 
+/// The path of an agent program: `name` itself when it contains a slash (it must be executable),
+/// else the first executable regular file of that name on `searchPath`.
+public func resolveAgentProgram(_ name: String, searchPath: String) throws -> String {
+    try ChildProcess.resolve(name, searchPath: searchPath)
+}
+
 /// Seconds on the monotonic clock.
 func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
+
+/// The process groups of the live agent processes, for `killAgentProcessGroups` (which a signal
+/// handler may call: a fixed table read without locks or allocation).
+enum AgentProcessGroups {
+    static let capacity = 1024
+    /// Zero: a free slot. Allocated and zeroed once, never freed.
+    nonisolated(unsafe) static let table: UnsafeMutablePointer<pid_t> = {
+        let t = UnsafeMutablePointer<pid_t>.allocate(capacity: capacity)
+        t.initialize(repeating: 0, count: capacity)
+        return t
+    }()
+    private static let lock = NSLock()
+
+    static func add(_ g: pid_t) {
+        guard g > 1 else { return }
+        lock.withLock {
+            if let i = (0..<capacity).first(where: { table[$0] == 0 }) { table[i] = g }
+        }
+    }
+
+    static func remove(_ g: pid_t) {
+        lock.withLock {
+            for i in 0..<capacity where table[i] == g { table[i] = 0 }
+        }
+    }
+}
+
+/// Sends SIGKILL to the process group of every live agent process (async-signal-safe once the
+/// table exists, which `ensureAgentProcessGroupTable` makes sure of before a handler is installed).
+public func killAgentProcessGroups() {
+    let t = AgentProcessGroups.table
+    for i in 0..<AgentProcessGroups.capacity where t[i] > 1 { kill(-t[i], SIGKILL) }
+}
+
+/// Creates the table of agent process groups (so a signal handler never runs its lazy initialiser).
+public func ensureAgentProcessGroupTable() { _ = AgentProcessGroups.table }
 
 /// A child process started directly with `posix_spawn` (no shell), its standard input and output
 /// on non-blocking pipes, its standard error appended to a log file. Every read and write has a
@@ -78,10 +120,15 @@ final class ChildProcess {
     /// - Parameters:
     ///   - arguments: argv; `arguments[0]` is resolved on `searchPath` unless it contains a slash.
     ///   - environment: the complete environment of the child ("NAME=value").
-    init(arguments: [String], environment: [String], searchPath: String, stderrPath: String, maxLineBytes: Int) throws {
+    ///   - launcher: a command that runs the program given after it (mrbench's agent supervisor,
+    ///     the sandbox); it is started instead, with the resolved program and its arguments appended.
+    init(arguments: [String], environment: [String], searchPath: String, stderrPath: String, maxLineBytes: Int,
+         launcher: [String] = []) throws {
         if !Self.ignoredSigpipe { signal(SIGPIPE, SIG_IGN); Self.ignoredSigpipe = true }
         self.maxLineBytes = maxLineBytes
-        let exe = try Self.resolve(arguments[0], searchPath: searchPath)
+        let program = try Self.resolve(arguments[0], searchPath: searchPath)
+        let exe = launcher.first ?? program
+        let argv = launcher.isEmpty ? arguments : launcher + [program] + arguments.dropFirst()
         // Pipes are made close-on-exec under one lock with the spawn, so that agents started by
         // other worker threads never inherit them (which would hide an agent's exit).
         Self.spawnLock.lock()
@@ -103,17 +150,18 @@ final class ChildProcess {
         // Its own process group: a Ctrl-C meant for mrbench does not kill the agent mid-trial.
         posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP))
         posix_spawnattr_setpgroup(&attr, 0)
-        let argv = arguments.map { strdup($0) } + [nil]
+        let cargv = argv.map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        defer { cargv.forEach { free($0) }; envp.forEach { free($0) } }
         var child: pid_t = 0
-        let rc = posix_spawn(&child, exe, &fa, &attr, argv, envp)
+        let rc = posix_spawn(&child, exe, &fa, &attr, cargv, envp)
         close(toChild[0]); close(fromChild[1])
         guard rc == 0 else {
             close(toChild[1]); close(fromChild[0])
             throw EvaluationError.invalid("cannot start agent '\(exe)': \(String(cString: strerror(rc)))")
         }
         pid = child
+        AgentProcessGroups.add(child)
         input = toChild[1]; output = fromChild[0]
         _ = fcntl(input, F_SETFL, fcntl(input, F_GETFL) | O_NONBLOCK)
         _ = fcntl(output, F_SETFL, fcntl(output, F_GETFL) | O_NONBLOCK)
@@ -194,7 +242,8 @@ final class ChildProcess {
         }
     }
 
-    /// Closes the child's input, gives it `grace` seconds to exit, then kills it; reaps it.
+    /// Closes the child's input, gives it `grace` seconds to exit, then kills it; reaps it. Then
+    /// kills its whole process group: whatever it started and left behind goes with it.
     func terminate(grace: Double) {
         guard !terminated else { return }
         terminated = true
@@ -204,12 +253,14 @@ final class ChildProcess {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid { reaped = status; break }
             if monotonicSeconds() > until {
-                kill(pid, SIGKILL)
+                kill(-pid, SIGKILL)
                 if waitpid(pid, &status, 0) == pid { reaped = status }
                 break
             }
             usleep(2000)
         }
+        kill(-pid, SIGKILL)
+        AgentProcessGroups.remove(pid)
         close(output)
     }
 }

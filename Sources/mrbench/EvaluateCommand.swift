@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MRCore
 import MRScoring
+import MRPhysics
 import MRSuite
 #if canImport(Glibc)
 import Glibc
@@ -34,24 +35,42 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seconds an external agent may take to answer one message.") var agentTimeout = 60.0
     @Option(help: "Longest line accepted from an external agent, in bytes.") var agentMaxLine = 1 << 20
     @Option(help: "Total seconds the harness may wait for an external agent (per agent process).") var agentBudget = 86_400.0
+    @Option(help: "Most bytes of the agent's log (<output>.agent.log); a line in the log marks where it was cut.")
+    var agentLogLimit = AgentSupervisor.defaultLogLimit
+    @Flag(help: "Run an external agent without the bubblewrap sandbox (where user namespaces are unavailable); the entry records it.")
+    var noSandbox = false
+    @Option(help: "The external agent's own directory, visible (read-only) in its sandbox (default: that of the first file named in its command).")
+    var agentDir: String?
+    @Option(help: "A further path the sandboxed agent may read (a virtual environment, a model); repeatable.")
+    var agentBind: [String] = []
+    @Flag(help: "Give the sandboxed agent network access (default: none).") var agentNetwork = false
+    @Flag(help: """
+        Draw fresh test goals from the test split's distribution with a seed from the OS, unknown to the agent: the entry         publishes the seed's SHA-256, the run record keeps the seed; the trial order is shuffled and the trial seeds derived         from it (--root-seed is not used). Such a run cannot be resumed or sharded.
+        """) var hiddenGoals = false
     @OptionGroup var assetOptions: AssetOptions
 
     func validate() throws {
         guard (1...EvaluationPlan.maxSeeds).contains(seeds) else { throw ValidationError("--seeds must be in 1…\(EvaluationPlan.maxSeeds)") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1…256") }
-        guard agentTimeout > 0, agentBudget > 0, agentMaxLine >= 64 else { throw ValidationError("agent limits must be positive (max line ≥ 64 bytes)") }
+        guard agentTimeout > 0, agentBudget > 0, agentMaxLine >= 64, agentLogLimit >= 0 else {
+            throw ValidationError("agent limits must be positive (max line ≥ 64 bytes, log limit ≥ 0)")
+        }
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
+        if hiddenGoals && shard != nil { throw ValidationError("--hidden-goals cannot be sharded: each shard would draw other goals") }
     }
 
     func run() throws {
         let started = Date()
+        // Whatever way the run ends, no agent process (or anything it started in its group) outlives it.
+        defer { killAgentProcessGroups() }
         if let output { try OutputPaths.prepareEntryOutput(output) }
         let spec = try resolveBenchmarks([benchmark])[0]
         let assets = assetOptions.assets
         let taskSet = try spec.taskSet(assets: assets)
-        let test = taskSet.test
+        let (test, hiddenSeed) = hiddenGoals ? try Self.hiddenGoals(spec, frozen: taskSet.test) : (taskSet.test, nil)
         let digest = try spec.digest(assets: assets)
-        let plan = try EvaluationPlan(tasks: test.map(\.task), seeds: seeds, rootSeed: rootSeed, evaluation: spec.evaluation)
+        let plan = try EvaluationPlan(tasks: test.map(\.task), seeds: seeds, rootSeed: hiddenSeed.map { SeededGenerator.derive($0, "root") } ?? rootSeed,
+                                      evaluation: spec.evaluation)
         let shardSpec = try shard.map(Shard.init(parsing:))
         let probe = try spec.makeEnvironment(test[0], assets: assets)
         let context = AgentContext(observationSpace: probe.observationSpace, actionSpace: probe.actionSpace,
@@ -62,6 +81,7 @@ struct EvaluateCommand: ParsableCommand {
         var checkpointDigest: String?, trainingSteps: Int?, trainingSeed: UInt64?
         let makeSession: @Sendable (Int) throws -> any AgentSession
         var external: ExternalAgentConfig?
+        var sandboxKind: String?
         let outputGuess: (String) -> String = { n in
             output ?? "leaderboard/entries/\(spec.id)/\(n)\(shardSpec.map { ".shard-\($0.index)-of-\($0.count)" } ?? "").json"
         }
@@ -95,8 +115,14 @@ struct EvaluateCommand: ParsableCommand {
                                          context: context, evaluation: spec.evaluation, trials: plan.trialCount, clipActions: clipActions)
             let logDirectory = OutputPaths.directory(of: outputGuess("agent"))
             try OutputPaths.prepareDirectory(logDirectory, for: "the output directory")
+            let sandbox = noSandbox ? nil : try AgentSandbox.make(
+                commandLine: line, searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+                agentDirectory: agentDir, extraBinds: agentBind, network: agentNetwork,
+                protected: [try AssetLocator.root(explicit: assets), Self.journalKeyDirectory], output: logDirectory)
+            sandboxKind = sandbox == nil ? "none" : "bwrap"
             let launcher = try ExternalAgentLauncher(commandLine: line, messageTimeout: agentTimeout, maxLineBytes: agentMaxLine,
-                                                     budgetSeconds: agentBudget, briefing: briefing, logDirectory: logDirectory)
+                                                     budgetSeconds: agentBudget, logLimit: agentLogLimit, sandbox: sandbox, briefing: briefing,
+                                                     logDirectory: logDirectory)
             let id = launcher.identity
             guard !["random", "expert"].contains(id.name) else {
                 launcher.closeUnused()
@@ -115,14 +141,21 @@ struct EvaluateCommand: ParsableCommand {
             benchmarkID: spec.id, digest: digest, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
             agentName: name, agentVersion: version, agentKind: kind, privileged: privileged,
             checkpointDigest: checkpointDigest, trainingSteps: trainingSteps, trainingSeed: trainingSeed,
-            plan: plan, clipActions: clipActions, mrbenchVersion: MRBenchInfo.version, revision: SourceRevision.current).json
+            plan: plan, clipActions: clipActions, mrbenchVersion: MRBenchInfo.version, revision: SourceRevision.current, sandbox: sandboxKind,
+            hiddenGoalsCommitment: hiddenSeed.map { SHA256.hex(String($0)) }).json
         var identity = header
-        identity["journal"] = .number(1)
+        identity["journal"] = .number(2)
         identity["shard"] = .string(shardSpec?.description ?? "all")
         identity["agentSpec"] = .string(agent)
-        let journal = try Journal(path: outputPath + ".journal", identity: .object(identity))
+        let journal = try Journal(path: outputPath + ".journal", identity: .object(identity), keyPath: try Self.journalKeyPath(outputPath + ".journal"))
         let indices = TrialSelection(total: plan.trialCount, shard: shardSpec)
         let resumed = journal.recovered.filter { indices.contains(trial: $0.index) }
+        for r in journal.recovered {
+            let problems = try EntryCheck.trialProblems(r, header: header)
+            guard problems.isEmpty && indices.contains(trial: r.index) else {
+                throw CommandError("\(journal.path) holds a trial this evaluation cannot produce (\(problems.first ?? "trial \(r.index) is outside this run's trials")); delete it to start over")
+            }
+        }
         if !resumed.isEmpty { printError("resuming from \(journal.path): \(resumed.count) of \(indices.count) trials already done") }
 
         let runner = Runner(plan: plan, strictActions: external != nil, clipActions: clipActions,
@@ -130,7 +163,7 @@ struct EvaluateCommand: ParsableCommand {
                             makeSession: makeSession)
         let progress = ProgressDisplay(total: indices.count, already: resumed.count, alreadySteps: resumed.reduce(0) { $0 + $1.steps },
                                        label: "\(spec.id) / \(name)")
-        installInterruptHandler()
+        installInterruptHandler(terminate: true)
         let outcome = runner.run(indices: indices, completed: resumed, threads: threads,
                                  onTrial: { record, p in journal.append(record); progress.update(p) },
                                  shouldStop: { interruptRequested != 0 })
@@ -145,7 +178,7 @@ struct EvaluateCommand: ParsableCommand {
             printError("mrbench evaluate: \(error)")
             printError("partial results (\(outcome.records.count) of \(indices.count) trials) written to \(partial); the journal \(journal.path) is kept, so the same command resumes")
             if let external { printError("agent log: \(external.logPath)") }
-            throw ExitCode(error.isInterrupt ? 130 : 1)
+            throw ExitCode(error.isInterrupt ? interruptExitCode : 1)
         }
         let entry = try LeaderboardEntry.make(header: header, records: outcome.records, shard: shardSpec)
         let text = JSONText.pretty(entry)
@@ -155,10 +188,40 @@ struct EvaluateCommand: ParsableCommand {
         let record = RunRecord.make(started: started, threads: threads, entryPath: outputPath, entryText: text,
                                     trialsRun: outcome.records.count - resumed.count, resumed: resumed.count,
                                     steps: outcome.records.filter { r in !resumed.contains { $0.index == r.index } }.reduce(0) { $0 + $1.steps },
-                                    agentLog: external?.logPath)
+                                    agentLog: external?.logPath, hiddenGoalSeed: hiddenSeed)
         try OutputPaths.write(Data(JSONText.pretty(record, numbers: .rounded6).utf8), to: stem + ".run.json")
         if json { print(text, terminator: ""); return }
         Self.summary(entry, path: outputPath)
+    }
+
+    /// Fresh test goals for `--hidden-goals`: the test split of `spec.generate` with a seed from the
+    /// OS, in an order shuffled with it; it must hold the frozen split's tasks, as many of each.
+    static func hiddenGoals(_ spec: BenchmarkSpec, frozen: [TaskSetEntry]) throws -> ([TaskSetEntry], UInt64?) {
+        var os = SystemRandomNumberGenerator()
+        let seed = os.next()
+        var fresh = try spec.generate(seed).test
+        guard fresh.map(\.task).sorted() == frozen.map(\.task).sorted() else {
+            throw CommandError("\(spec.id) cannot draw hidden goals: a fresh draw does not give its test split's tasks and goal counts")
+        }
+        var g = SeededGenerator(seed: SeededGenerator.derive(seed, "order"))
+        for i in stride(from: fresh.count - 1, to: 0, by: -1) { fresh.swapAt(i, g.index(below: i + 1)) }
+        return (fresh, seed)
+    }
+
+    /// The private directory of journal keys (mode 0700): `$XDG_RUNTIME_DIR/mrbench-journal-keys`,
+    /// else `~/.cache/mrbench/journal-keys`. Sandboxed agents never see it.
+    static var journalKeyDirectory: String {
+        let env = ProcessInfo.processInfo.environment
+        if let run = env["XDG_RUNTIME_DIR"], !run.isEmpty { return run + "/mrbench-journal-keys" }
+        return (env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/mrbench/journal-keys"
+    }
+
+    /// The key of the journal at `path`: named by the SHA-256 of its absolute path.
+    static func journalKeyPath(_ path: String) throws -> String {
+        let dir = journalKeyDirectory
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let absolute = AgentSandbox.absolute(path, in: FileManager.default.currentDirectoryPath)
+        return dir + "/" + SHA256.hex(absolute) + ".key"
     }
 
     /// The output path without its `.json` suffix.
@@ -216,7 +279,9 @@ enum SourceRevision {
 
 /// The run record beside an entry: what varies from run to run.
 enum RunRecord {
-    static func make(started: Date, threads: Int, entryPath: String, entryText: String, trialsRun: Int, resumed: Int, steps: Int, agentLog: String?) -> JSONValue {
+    /// - Parameter hiddenGoalSeed: the seed of a hidden-goal run, revealed here (its SHA-256 is in the entry).
+    static func make(started: Date, threads: Int, entryPath: String, entryText: String, trialsRun: Int, resumed: Int, steps: Int, agentLog: String?,
+                     hiddenGoalSeed: UInt64? = nil) -> JSONValue {
         let wall = Date().timeIntervalSince(started)
         var usage = rusage(), children = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
@@ -247,6 +312,7 @@ enum RunRecord {
             "stepsPerSecond": .number(wall > 0 ? Double(steps) / wall : 0),
             "commandLine": .array(CommandLine.arguments.map { .string($0) }),
             "agentLog": agentLog.map { .string($0) } ?? .null,
+            "hiddenGoalSeed": hiddenGoalSeed.map { .string(String($0)) } ?? .null,
         ])
     }
 }

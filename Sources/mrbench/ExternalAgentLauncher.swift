@@ -20,14 +20,18 @@ final class ExternalAgentLauncher: @unchecked Sendable {
 
     /// Starts the agent and performs the handshake.
     /// - Parameter logDirectory: the output's directory (checked and created already).
-    init(commandLine: String, messageTimeout: Double, maxLineBytes: Int, budgetSeconds: Double, briefing: AgentBriefing,
-         logDirectory: String) throws {
+    /// - Parameter logLimit: the most bytes of agent log (the supervisor cuts it there, saying so).
+    /// - Parameter sandbox: where the agent runs (nil: unconfined, `--no-sandbox`).
+    init(commandLine: String, messageTimeout: Double, maxLineBytes: Int, budgetSeconds: Double, logLimit: Int, sandbox: AgentSandbox?,
+         briefing: AgentBriefing, logDirectory: String) throws {
         let env = ProcessInfo.processInfo.environment
         var config = ExternalAgentConfig(commandLine: commandLine, logPath: logDirectory + "/.mrbench-agent-\(getpid()).log",
                                          searchPath: env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin", home: env["HOME"] ?? "/tmp")
         config.messageTimeout = messageTimeout
         config.maxLineBytes = maxLineBytes
         config.budgetSeconds = budgetSeconds
+        config.launcher = AgentSupervisor.launcher(logLimit: logLimit) + (sandbox?.prefix ?? [])
+        if sandbox != nil { config.home = "/tmp" } // the sandbox's private /tmp: the real home is not there
         self.config = config
         self.briefing = briefing
         let temporaryLog = config.logPath

@@ -14,20 +14,32 @@ func unblockInterrupts() {
     pthread_sigmask(SIG_UNBLOCK, &set, nil)
 }
 
-/// Set by SIGINT: evaluation stops after the trials in flight and keeps its journal (and a wait on
-/// an external agent ends at once); training stops at the end of the iteration with a checkpoint.
+/// Set by SIGINT (and, for evaluate, SIGTERM): evaluation stops after the trials in flight and
+/// keeps its journal (and a wait on an external agent ends at once); training stops at the end of
+/// the iteration with a checkpoint.
 nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
+/// The signal that set `interruptRequested`.
+nonisolated(unsafe) var interruptSignal: sig_atomic_t = 0
 
-/// The first Ctrl-C sets `interruptRequested` (and MRScoring's `agentWaitInterrupted`); a second
-/// one exits at once (130). Signals are unblocked first (`unblockInterrupts`).
-func installInterruptHandler() {
+/// The exit status of a run stopped by `interruptSignal`: 130 after SIGINT, 143 after SIGTERM.
+var interruptExitCode: Int32 { interruptSignal == SIGTERM ? 143 : 130 }
+
+/// The first Ctrl-C (or SIGTERM, with `terminate`) sets `interruptRequested` (and MRScoring's
+/// `agentWaitInterrupted`); a second one kills every agent's process group and exits at once
+/// (128 + the signal). Signals are unblocked first (`unblockInterrupts`).
+func installInterruptHandler(terminate: Bool = false) {
     interruptRequested = 0
+    interruptSignal = 0
+    ensureAgentProcessGroupTable()
     unblockInterrupts()
-    signal(SIGINT) { _ in
-        if interruptRequested != 0 { _exit(130) }
+    let handler: @convention(c) (Int32) -> Void = { sig in
+        if interruptRequested != 0 { killAgentProcessGroups(); _exit(128 + sig) }
+        interruptSignal = sig
         interruptRequested = 1
         agentWaitInterrupted = 1
     }
+    signal(SIGINT, handler)
+    if terminate { signal(SIGTERM, handler) }
 }
 
-func removeInterruptHandler() { signal(SIGINT, SIG_DFL) }
+func removeInterruptHandler() { signal(SIGINT, SIG_DFL); signal(SIGTERM, SIG_DFL) }

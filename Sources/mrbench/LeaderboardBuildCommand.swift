@@ -3,12 +3,14 @@ import Foundation
 import MRCore
 import MRScoring
 
-/// `mrbench leaderboard build`: regenerates LEADERBOARD.md and index.html from the entries.
+/// `mrbench leaderboard build`: regenerates LEADERBOARD.md and index.html from the entries that
+/// pass `validate` (complete ones); any other entry is left out and named on standard error.
 struct LeaderboardBuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build", abstract: "Write leaderboard/LEADERBOARD.md and leaderboard/index.html from the entries.")
 
     @Option(help: "The leaderboard directory (entries/ inside it).") var directory = "leaderboard"
+    @OptionGroup var assetOptions: AssetOptions
 
     func run() throws {
         switch OutputPaths.kind(directory) {
@@ -20,9 +22,15 @@ struct LeaderboardBuildCommand: ParsableCommand {
             throw CommandError("\(directory)/entries does not exist: no entries to build from (mrbench evaluate writes them)")
         }
         let paths = entryFiles(under: directory + "/entries")
-        let entries = try paths.map(readEntry).filter { $0["complete"]?.boolValue == true }
+        let checker = try EntryValidator(assets: assetOptions.assets, allowPartial: false)
+        var entries: [JSONValue] = []
+        for path in paths {
+            let problems = checker.check(path).problems
+            if problems.isEmpty { entries.append(try readEntry(path)); continue }
+            printError("left out \(path), which does not validate: \(problems.prefix(3).joined(separator: "; "))\(problems.count > 3 ? "; …" : "")")
+        }
         try OutputPaths.write(Data(LeaderboardPages.markdown(entries).utf8), to: directory + "/LEADERBOARD.md")
         try OutputPaths.write(Data(LeaderboardPages.html(entries).utf8), to: directory + "/index.html")
-        print("\(directory)/LEADERBOARD.md and \(directory)/index.html: \(entries.count) entries")
+        print("\(directory)/LEADERBOARD.md and \(directory)/index.html: \(entries.count) entries (\(paths.count - entries.count) left out)")
     }
 }

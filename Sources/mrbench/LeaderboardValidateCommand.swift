@@ -4,11 +4,13 @@ import MRCore
 import MRScoring
 import MRSuite
 
-/// `mrbench leaderboard validate`: each entry against the schema (built in) and the registry (its
-/// benchmark digest must match the current definition; a mismatch is reported, never accepted).
+/// `mrbench leaderboard validate`: each entry against the schema (built in), the registry (its
+/// benchmark digest, task list and protocol must match the current definition; a mismatch is
+/// reported, never accepted) and its own numbers (`EntryCheck`: every aggregate recomputed).
 struct LeaderboardValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "validate", abstract: "Check entries against the JSON Schema and the registry's current benchmark digests.")
+        commandName: "validate",
+        abstract: "Check entries against the JSON Schema, the registry's current benchmarks and their own per-seed and per-trial figures.")
 
     @Argument(help: "Entry files (default: every entry under --entries).") var files: [String] = []
     @Option(help: "The entries directory.") var entries = "leaderboard/entries"
@@ -18,46 +20,78 @@ struct LeaderboardValidateCommand: ParsableCommand {
     func run() throws {
         let paths = files.isEmpty ? entryFiles(under: entries) : files
         guard !paths.isEmpty else { throw ValidationError("no entries found under \(entries)") }
-        let validator = try SchemaValidator.entry()
+        let checker = try EntryValidator(assets: assetOptions.assets, allowPartial: allowPartial)
         var failed = 0
-        var digests: [String: String] = [:]
         for path in paths {
-            var problems: [String] = []
-            do {
-                let entry = try readEntry(path)
-                problems = validator.problems(entry)
-                if problems.isEmpty {
-                    let id = entry["benchmark"]?["id"]?.stringValue ?? ""
-                    if let spec = try? Registry.benchmark(id) {
-                        if digests[id] == nil { digests[id] = try spec.digest(assets: assetOptions.assets) }
-                        let d = entry["benchmark"]?["digest"]?.stringValue ?? ""
-                        if d != digests[id] {
-                            problems.append("benchmark digest \(d.prefix(16))… does not match the current definition of \(id) (\(digests[id]!.prefix(16))…): the entry ran on another version of its models, task set or protocol")
-                        }
-                        let e = spec.evaluation, p = entry["protocol"]
-                        if p?["adaptationEpisodes"]?.intValue != e.adaptationEpisodes || p?["evaluationEpisodes"]?.intValue != e.evaluationEpisodes
-                            || p?["horizon"]?.intValue != e.horizon || entry["benchmark"]?["metric"]?.stringValue != e.metric.rawValue {
-                            problems.append("protocol differs from the benchmark's (K \(e.adaptationEpisodes), E \(e.evaluationEpisodes), horizon \(e.horizon), metric \(e.metric.rawValue))")
-                        }
-                    } else {
-                        problems.append("benchmark '\(id)' is not registered")
-                    }
-                    if entry["complete"]?.boolValue != true && !allowPartial {
-                        problems.append("incomplete entry (\(entry["trialsCompleted"]?.intValue ?? 0) of \(entry["trialsTotal"]?.intValue ?? 0) trials); merge shards first")
-                    }
-                    if let got = entry["trialsCompleted"]?.intValue, let want = entry["trialsTotal"]?.intValue,
-                       entry["complete"]?.boolValue == true, got != want {
-                        problems.append("complete entry with \(got) of \(want) trials")
-                    }
-                }
-            } catch { problems.append("\(error)") }
-            if problems.isEmpty { print("ok    \(path)") } else {
+            let r = checker.check(path)
+            if r.problems.isEmpty { print("ok    \(path)") } else {
                 failed += 1
                 print("FAIL  \(path)")
-                for p in problems { print("      \(p)") }
+                for p in r.problems { print("      \(p)") }
             }
+            for n in r.notes { print("      note: \(n)") }
         }
         print("\(paths.count - failed) of \(paths.count) entries valid")
         if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+/// The checks of `validate`, shared with `build` (which publishes only entries that pass them).
+final class EntryValidator {
+    let schema: SchemaValidator
+    let assets: String?
+    let allowPartial: Bool
+    private var facts: [String: (digest: String, facts: BenchmarkFacts)] = [:]
+
+    init(assets: String?, allowPartial: Bool) throws {
+        schema = try SchemaValidator.entry(); self.assets = assets; self.allowPartial = allowPartial
+    }
+
+    /// The folder an entry is filed in, when it sits in an entries tree (`…/entries/<benchmark>/<agent>.json`).
+    static func folder(of path: String) -> String? {
+        let parent = (path as NSString).deletingLastPathComponent
+        guard ((parent as NSString).deletingLastPathComponent as NSString).lastPathComponent == "entries" else { return nil }
+        return (parent as NSString).lastPathComponent
+    }
+
+    func check(_ path: String) -> EntryCheck.Report {
+        var r = EntryCheck.Report()
+        let entry: JSONValue
+        do { entry = try readEntry(path) } catch { r.problems.append("\(error)"); return r }
+        r.problems = schema.problems(entry)
+        guard r.problems.isEmpty else { return r }
+        let id = entry["benchmark"]?["id"]?.stringValue ?? ""
+        var benchmark: BenchmarkFacts?
+        do {
+            if facts[id] == nil, let spec = try? Registry.benchmark(id) {
+                facts[id] = (try spec.digest(assets: assets),
+                             BenchmarkFacts(id: id, tasks: try spec.taskSet(assets: assets).test.map(\.task), evaluation: spec.evaluation))
+            }
+        } catch { r.problems.append("benchmark \(id): \(error)") }
+        if let (digest, f) = facts[id] {
+            benchmark = f
+            let d = entry["benchmark"]?["digest"]?.stringValue ?? ""
+            if d != digest {
+                r.problems.append("benchmark.digest: \(d.prefix(16))… does not match the current definition of \(id) (\(digest.prefix(16))…): the entry ran on another version of its models, task set or protocol")
+            }
+        } else if r.problems.isEmpty {
+            r.problems.append("benchmark.id: '\(id)' is not registered")
+        }
+        let numbers = EntryCheck.check(entry, benchmark: benchmark, folder: Self.folder(of: path))
+        r.problems += numbers.problems
+        r.notes += numbers.notes
+        if entry["benchmark"]?["goals"] != nil {
+            // A hidden-goal entry: the run record beside it reveals the seed the entry commits to.
+            let record = String(path.dropLast(path.hasSuffix(".json") ? 5 : 0)) + ".run.json"
+            if let seed = (try? readEntry(record))?["hiddenGoalSeed"]?.stringValue.flatMap({ UInt64($0) }) {
+                r.problems += EntryCheck.revealProblems(entry, seed: seed)
+            } else {
+                r.notes.append("benchmark.goals: hidden goals, not yet revealed (no run record with the seed beside the entry)")
+            }
+        }
+        if entry["complete"]?.boolValue != true && !allowPartial {
+            r.problems.append("complete: incomplete entry (\(entry["trialsCompleted"]?.intValue ?? 0) of \(entry["trialsTotal"]?.intValue ?? 0) trials); merge shards first")
+        }
+        return r
     }
 }

@@ -11,6 +11,13 @@ struct MRBenchCommand: ParsableCommand {
         version: MRBenchInfo.version,
         subcommands: [ListCommand.self, CheckEnvCommand.self, BenchCommand.self, TaskSetsCommand.self, EvaluateCommand.self, TrainCommand.self, LeaderboardCommand.self, ExpertsCommand.self, RenderCommand.self]
     )
+
+    /// The command line, or (hidden, started by mrbench itself) the agent supervisor.
+    static func main() {
+        let args = CommandLine.arguments
+        if args.count > 1 && args[1] == AgentSupervisor.verb { AgentSupervisor.run(Array(args.dropFirst(2))) }
+        main(nil)
+    }
 }
 
 /// Options every command that loads models shares.

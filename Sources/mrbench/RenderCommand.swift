@@ -98,6 +98,7 @@ struct RenderCommand: ParsableCommand {
         var config = ExternalAgentConfig(commandLine: line, logPath: out + "/agent.log", searchPath: vars["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
                                          home: vars["HOME"] ?? "/tmp")
         config.messageTimeout = agentTimeout
+        config.launcher = AgentSupervisor.launcher(logLimit: AgentSupervisor.defaultLogLimit)
         let evaluation = EvaluationProtocol(adaptationEpisodes: 0, evaluationEpisodes: episodes, horizon: env.horizon, metric: .return)
         let context = AgentContext(observationSpace: env.observationSpace, actionSpace: env.actionSpace, observationLayout: env.observationLayout, horizon: env.horizon)
         let briefing = AgentBriefing(benchmark: env.id, split: "render", metric: .return, hidesGoal: false, context: context,

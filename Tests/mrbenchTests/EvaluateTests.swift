@@ -121,7 +121,7 @@ struct EvaluateTests {
         // Killed after a few trials reached the journal, then started again.
         let p = Process()
         p.executableURL = Self.executable
-        p.arguments = args + ["--output", d + "/killed/e.json"]
+        p.arguments = MrbenchProcess.sandboxAware(args + ["--output", d + "/killed/e.json"])
         p.standardError = FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
         try p.run()

@@ -187,6 +187,7 @@ struct HardeningCLITests {
     }
 
     /// One process per worker thread: the handshake's process is reused, not started once more.
+    /// (Unsandboxed: the agent records its starts in the output directory, which a sandbox keeps read-only.)
     @Test func theAgentIsStartedOncePerThread() throws {
         let d = try tempDir("starts")
         defer { try? FileManager.default.removeItem(atPath: d) }
@@ -194,7 +195,7 @@ struct HardeningCLITests {
         for threads in [1, 2] {
             let starts = d + "/starts-\(threads)"
             let r = try mrbench(["evaluate", "--agent", "cmd:python3 \(agent) STARTS=\(starts)", "--benchmark", "point-nav-v1", "--seeds", "1",
-                                 "--threads", "\(threads)", "--output", d + "/e\(threads).json"])
+                                 "--threads", "\(threads)", "--no-sandbox", "--output", d + "/e\(threads).json"])
             #expect(r.status == 0, "\(r.stderr)")
             let n = (try? String(contentsOfFile: starts, encoding: .utf8))?.split(separator: "\n").count
             #expect(n == threads, "threads \(threads): \(String(describing: n)) starts")
@@ -206,30 +207,18 @@ struct HardeningCLITests {
     }
 
     /// Ctrl-C while mrbench waits for the agent ends the run promptly as an interruption (exit
-    /// 130, journal kept), not after the agent timeout as an agent error.
+    /// 130, journal kept), not after the agent timeout as an agent error. (Unsandboxed: the agent
+    /// marks its hang in the output directory.)
     @Test func ctrlCDuringTheAgentsTurnIsAnInterruption() throws {
         let d = try tempDir("sigint")
         defer { try? FileManager.default.removeItem(atPath: d) }
         let marker = d + "/hanging"
-        let p = Process()
-        p.executableURL = MrbenchProcess.executable
-        p.arguments = ["evaluate", "--agent", "cmd:python3 \(try agentScript(in: d)) HANG=\(marker)", "--benchmark", "point-nav-v1", "--seeds", "1",
-                       "--threads", "1", "--agent-timeout", "600", "--output", d + "/e.json"]
-        p.environment = MrbenchProcess.environment()
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let until = Date().addingTimeInterval(60)
-        while !exists(marker) && p.isRunning && Date() < until { usleep(20_000) }
+        let (p, err) = try MrbenchProcess.start(
+            ["evaluate", "--agent", "cmd:python3 \(try agentScript(in: d)) HANG=\(marker)", "--benchmark", "point-nav-v1", "--seeds", "1",
+             "--threads", "1", "--agent-timeout", "600", "--no-sandbox", "--output", d + "/e.json"], waitingFor: marker)
         #expect(exists(marker), "the agent never reached its hang")
         let sent = Date()
-        kill(p.processIdentifier, SIGINT)
-        let killer = DispatchWorkItem { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: killer)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        killer.cancel()
+        let stderr = MrbenchProcess.signal(p, SIGINT, stderr: err)
         #expect(p.terminationStatus == 130, "\(stderr)")
         #expect(Date().timeIntervalSince(sent) < 30, "took \(Date().timeIntervalSince(sent)) s")
         #expect(stderr.contains("mrbench evaluate: interrupted") && !stderr.contains("agent error"), "\(stderr)")

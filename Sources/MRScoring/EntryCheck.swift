@@ -1,0 +1,356 @@
+import Foundation
+import MRCore
+
+/// The benchmark an entry claims, as the registry defines it now: what `EntryCheck` compares the
+/// entry's protocol with. (The scorer does not import the suite; the command line builds this.)
+public struct BenchmarkFacts: Sendable {
+    public let id: String
+    /// The stratum (task) of each test-split entry, in the split's order.
+    public let tasks: [String]
+    public let evaluation: EvaluationProtocol
+    public init(id: String, tasks: [String], evaluation: EvaluationProtocol) {
+        self.id = id; self.tasks = tasks; self.evaluation = evaluation
+    }
+}
+
+/// The numeric and structural checks of `mrbench leaderboard validate` (beyond the JSON Schema
+/// and the benchmark digest): every aggregate the entry records is recomputed, and a mismatch is
+/// reported with the field's path.
+///
+/// - With per-trial records (`trials`: partial and shard entries, or any entry that carries them),
+///   every trial is checked (index, seed and goal consistent with the seed rule, episode count and
+///   phases, lengths within the horizon) and the whole entry is recomputed from them.
+/// - Without them (a complete format-1 entry keeps only the per-seed scores), the overall figures
+///   and intervals are recomputed from `results.scores` with the recorded bootstrap settings, each
+///   task's score from its per-seed scores, the overall success rate, mean return and curve from
+///   the per-task ones; per-task intervals and curves are checked for consistency and range only.
+public enum EntryCheck {
+    /// The seeds of leaderboard entries (EVALUATION.md): 10 seeds from root seed 0. Entries with
+    /// other seeds are valid but flagged (their trials are not the official ones).
+    public static let officialSeeds = 10
+    public static let officialRootSeed: UInt64 = 0
+
+    public struct Report: Sendable {
+        /// Reasons to refuse the entry.
+        public var problems: [String] = []
+        /// Facts worth flagging that do not make the entry invalid (unofficial seeds).
+        public var notes: [String] = []
+        public init() {}
+    }
+
+    /// Checks `entry`. `benchmark`: the registry's definition (nil skips the task-list checks);
+    /// `folder`: the name of the folder the entry is filed in, when it is filed in an entries tree.
+    public static func check(_ entry: JSONValue, benchmark: BenchmarkFacts?, folder: String? = nil) -> Report {
+        var r = Report()
+        let header = LeaderboardEntry.header(of: entry)
+        let info: LeaderboardEntry.Info
+        do { info = try LeaderboardEntry.Info(header) } catch { r.problems.append("\(error)"); return r }
+        let id = entry["benchmark"]?["id"]?.stringValue ?? ""
+        let complete = entry["complete"]?.boolValue == true
+
+        // Members that do not belong together.
+        if complete {
+            for k in ["shard", "error"] where entry[k] != nil { r.problems.append("\(k): a complete entry cannot carry \"\(k)\"") }
+        } else if entry["trials"] == nil {
+            r.problems.append("trials: an incomplete entry must carry its trial records")
+        }
+        if let total = entry["trialsTotal"]?.intValue, total != info.trialCount {
+            r.problems.append("trialsTotal: \(total), but protocol.entries × protocol.seeds = \(info.entries.count) × \(info.seeds) = \(info.trialCount)")
+        }
+        if complete, let got = entry["trialsCompleted"]?.intValue, got != info.trialCount {
+            r.problems.append("trialsCompleted: \(got) in a complete entry of \(info.trialCount) trials")
+        }
+
+        // Format 2 carries agent.sandbox (always for external agents, never for built-in ones) and,
+        // for hidden-goal runs, benchmark.goals; format 1 carries neither.
+        let version = entry["schema"]?["version"]?.intValue, sandbox = entry["agent"]?["sandbox"]
+        let hidden = entry["benchmark"]?["goals"] != nil, external = entry["agent"]?["kind"]?.stringValue == "external"
+        if version == 1 && sandbox != nil { r.problems.append("agent.sandbox: not part of format 1 (schema.version 2 carries it)") }
+        if version == 1 && hidden { r.problems.append("benchmark.goals: not part of format 1 (schema.version 2 carries it)") }
+        if version == 2 && sandbox == nil && (external || !hidden) { r.problems.append("agent.sandbox: missing in a format-2 entry") }
+        if sandbox != nil && !external { r.problems.append("agent.sandbox: only external agents run in a sandbox") }
+
+        // The benchmark: folder, task list, goals, seeds.
+        if let folder, folder != id { r.problems.append("benchmark.id: '\(id)', but the entry is filed in folder '\(folder)'") }
+        let recordedGoals = entry["protocol"]?["goalsPerTask"]?.objectValue?.mapValues { $0.intValue ?? -1 } ?? [:]
+        let goals = info.entries.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+        if recordedGoals != goals {
+            r.problems.append("protocol.goalsPerTask: \(describe(recordedGoals)), but protocol.entries has \(describe(goals))")
+        }
+        if let b = benchmark {
+            if b.id != id { r.problems.append("benchmark.id: '\(id)' checked against '\(b.id)'") }
+            if info.entries.count != b.tasks.count {
+                r.problems.append("protocol.entries: \(info.entries.count) test entries, but the test split of \(b.id) has \(b.tasks.count)")
+            } else if hidden {
+                // Fresh goals in a shuffled order: the same tasks, as many of each.
+                if info.entries.sorted() != b.tasks.sorted() {
+                    r.problems.append("protocol.entries: not the tasks of the test split of \(b.id) (hidden goals keep its tasks and goal counts)")
+                }
+            } else if let i = info.entries.indices.first(where: { info.entries[$0] != b.tasks[$0] }) {
+                r.problems.append("protocol.entries[\(i)]: '\(info.entries[i])', but the test split of \(b.id) has '\(b.tasks[i])' there")
+            }
+            let e = b.evaluation
+            if info.k != e.adaptationEpisodes || info.e != e.evaluationEpisodes || info.horizon != e.horizon || info.metric != e.metric {
+                r.problems.append("protocol: K \(info.k), E \(info.e), horizon \(info.horizon), metric \(info.metric.rawValue), but \(b.id) has K \(e.adaptationEpisodes), E \(e.evaluationEpisodes), horizon \(e.horizon), metric \(e.metric.rawValue)")
+            }
+        }
+        if info.rootSeed != officialRootSeed && !hidden {
+            r.notes.append("protocol.rootSeed: \(info.rootSeed) is not the official root seed \(officialRootSeed): the trials differ from the official ones")
+        }
+        if info.seeds != officialSeeds { r.notes.append("protocol.seeds: \(info.seeds), the official number is \(officialSeeds)") }
+
+        r.problems += scoreProblems(entry, info, complete: complete)
+
+        if let raw = entry["trials"]?.arrayValue {
+            r.problems += recomputedProblems(entry, header: header, raw: raw, info: info)
+        }
+        return r
+    }
+
+    /// Checks a hidden-goal entry against the seed its run record reveals: the entry's commitment
+    /// must be the seed's SHA-256, and its root seed the one derived from it.
+    public static func revealProblems(_ entry: JSONValue, seed: UInt64) -> [String] {
+        var p: [String] = []
+        let commitment = entry["benchmark"]?["goals"]?["seedSHA256"]?.stringValue ?? ""
+        if SHA256.hex(String(seed)) != commitment {
+            p.append("benchmark.goals.seedSHA256: \(commitment.prefix(16))… is not the SHA-256 of the seed the run record reveals")
+        }
+        let root = SeededGenerator.derive(seed, "root")
+        if entry["protocol"]?["rootSeed"]?.stringValue != String(root) {
+            p.append("protocol.rootSeed: not derive(seed, \"root\") = \(root) of the revealed hidden-goal seed")
+        }
+        return p
+    }
+
+    // MARK: Trial records
+
+    /// Everything wrong with one trial record of an evaluation with header `header` (seed and goal
+    /// consistent with the trial's index under the seed rule, episode count and phases, lengths
+    /// within 1…horizon, finite returns, clipped-action count).
+    public static func trialProblems(_ t: TrialRecord, header: [String: JSONValue]) throws -> [String] {
+        let info = try LeaderboardEntry.Info(header)
+        return trialProblems(t, info, clipActions: header["protocol"]?["clipActions"]?.boolValue ?? false)
+    }
+
+    static func trialProblems(_ t: TrialRecord, _ info: LeaderboardEntry.Info, clipActions: Bool) -> [String] {
+        let n = info.entries.count, label = "trial \(t.index)"
+        guard (0..<info.trialCount).contains(t.index) else {
+            return ["\(label): index outside 0…\(info.trialCount - 1) (\(n) entries × \(info.seeds) seeds)"]
+        }
+        var p: [String] = []
+        if t.seedIndex != t.index / n { p.append("\(label): seed \(t.seedIndex), but the seed rule puts trial \(t.index) in seed \(t.index / n)") }
+        if t.entry != t.index % n {
+            p.append("\(label): entry (goal) \(t.entry), but the seed rule gives trial \(t.index) entry \(t.index % n)")
+        } else if t.task != info.entries[t.entry] {
+            p.append("\(label): task '\(t.task)', but entry \(t.entry) is '\(info.entries[t.entry])'")
+        }
+        if t.episodes.count != info.k + info.e {
+            p.append("\(label): \(t.episodes.count) episodes, the protocol has \(info.k) + \(info.e)")
+        }
+        for (j, ep) in t.episodes.enumerated() {
+            let phase: EpisodePhase = j < info.k ? .adaptation : .evaluation
+            if ep.phase != phase { p.append("\(label): episode \(j) is \(ep.phase.rawValue), the protocol makes it \(phase.rawValue)") }
+            if !(1...info.horizon).contains(ep.length) { p.append("\(label): episode \(j) has \(ep.length) steps, outside 1…\(info.horizon) (horizon)") }
+            if !ep.totalReward.isFinite { p.append("\(label): episode \(j) has a non-finite return") }
+        }
+        if t.clippedActions < 0 || t.clippedActions > t.steps {
+            p.append("\(label): \(t.clippedActions) clipped actions in \(t.steps) steps")
+        } else if !clipActions && t.clippedActions != 0 {
+            p.append("\(label): \(t.clippedActions) clipped actions without protocol.clipActions")
+        }
+        return p
+    }
+
+    /// Checks the trial records and compares the entry with the one they give.
+    static func recomputedProblems(_ entry: JSONValue, header: [String: JSONValue], raw: [JSONValue], info: LeaderboardEntry.Info) -> [String] {
+        var p: [String] = []
+        var records: [TrialRecord] = []
+        var seen = Set<Int>()
+        let clip = entry["protocol"]?["clipActions"]?.boolValue ?? false
+        var shard: Shard?
+        if let s = entry["shard"] {
+            do { shard = try Shard(index: s["index"]?.intValue ?? 0, count: s["count"]?.intValue ?? 0) } catch { p.append("shard: \(error)") }
+        }
+        for (i, v) in raw.enumerated() {
+            guard let t = try? TrialRecord(json: v) else { p.append("trials[\(i)]: malformed trial record"); continue }
+            p += trialProblems(t, info, clipActions: clip)
+            if !seen.insert(t.index).inserted { p.append("trials[\(i)]: trial \(t.index) appears twice") }
+            if let shard, !shard.contains(t.index) { p.append("trials[\(i)]: trial \(t.index) is not in shard \(shard)") }
+            records.append(t)
+        }
+        guard p.isEmpty else { return p }
+        do {
+            let again = try LeaderboardEntry.make(header: header, records: records, shard: shard, error: entry["error"]?.stringValue)
+            differences(entry, again, "", &p)
+        } catch { p.append("trials: \(error)") }
+        return p.map { "\($0) (recomputed from the trial records)" }
+    }
+
+    // MARK: Aggregates from the per-seed scores
+
+    static func scoreProblems(_ entry: JSONValue, _ info: LeaderboardEntry.Info, complete: Bool) -> [String] {
+        var p: [String] = []
+        guard let res = entry["results"], let tasks = res["tasks"]?.objectValue, let scores = res["scores"]?.objectValue else {
+            return ["results: missing tasks or scores"]
+        }
+        let success = info.metric == .success
+        if res["metric"]?.stringValue != info.metric.rawValue { p.append("results.metric: differs from benchmark.metric (\(info.metric.rawValue))") }
+        let names = tasks.keys.sorted()
+        if Set(scores.keys) != Set(names) { p.append("results.scores: tasks \(scores.keys.sorted()), but results.tasks has \(names)") }
+        let protocolTasks = Set(info.entries)
+        if complete && Set(names) != protocolTasks {
+            p.append("results.tasks: \(names), but protocol.entries has the tasks \(protocolTasks.sorted())")
+        } else if let stray = names.first(where: { !protocolTasks.contains($0) }) {
+            p.append("results.tasks.\(stray): not a task of protocol.entries")
+        }
+        let episodes = info.k + info.e
+        let goals = info.entries.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+        var matrix: [[Double]] = [], rates: [Double] = [], returns: [Double] = []
+        var curves: [(success: [Double], ret: [Double])] = []
+        for name in names {
+            let at = "results.tasks.\(name)", t = tasks[name]!
+            let perSeed = scores[name]?.arrayValue ?? []
+            if perSeed.count != info.seeds { p.append("results.scores.\(name): \(perSeed.count) per-seed scores, protocol.seeds is \(info.seeds)") }
+            var row: [Double] = []
+            for (s, v) in perSeed.enumerated() {
+                if let x = v.doubleValue {
+                    if success && !(0...1).contains(x) { p.append("results.scores.\(name)[\(s)]: \(x) outside [0, 1] for the success metric") }
+                    row.append(x)
+                } else if complete { p.append("results.scores.\(name)[\(s)]: no score in a complete entry") }
+            }
+            guard let score = t["score"]?.doubleValue, let ci = pair(t["ci"]), let rate = t["successRate"]?.doubleValue,
+                  let ret = t["meanReturn"]?.doubleValue, let cs = t["curve"]?["success"]?.arrayValue?.compactMap(\.doubleValue),
+                  let cr = t["curve"]?["return"]?.arrayValue?.compactMap(\.doubleValue)
+            else { p.append("\(at): missing or non-numeric members"); continue }
+            if !row.isEmpty {
+                matrix.append(row)
+                compare(score, Statistics.mean(row), "\(at).score", "the mean of results.scores.\(name)", &p)
+            }
+            if !(0...1).contains(rate) { p.append("\(at).successRate: \(rate) outside [0, 1]") }
+            if success {
+                if !(0...1).contains(score) { p.append("\(at).score: \(score) outside [0, 1] for the success metric") }
+                if complete { compare(rate, score, "\(at).successRate", "the task's score (success metric)", &p) }
+            }
+            if !(ci.0 <= score + tolerance(score) && score <= ci.1 + tolerance(score)) {
+                p.append("\(at).ci: [\(ci.0), \(ci.1)] excludes the task's score \(score)")
+            }
+            if cs.count != episodes || cr.count != episodes {
+                p.append("\(at).curve: \(cs.count) and \(cr.count) points, the protocol has \(episodes) episodes")
+            } else {
+                if let bad = cs.first(where: { !(0...1).contains($0) }) { p.append("\(at).curve.success: \(bad) outside [0, 1]") }
+                compare(rate, Statistics.mean(Array(cs[info.k...])), "\(at).successRate", "the mean of its evaluation-episode curve", &p)
+                compare(ret, Statistics.mean(Array(cr[info.k...])), "\(at).meanReturn", "the mean of its evaluation-episode curve", &p)
+                curves.append((cs, cr))
+            }
+            if let g = t["goals"]?.intValue, g != goals[name] ?? 0 {
+                p.append("\(at).goals: \(g), but protocol.entries has \(goals[name] ?? 0) under '\(name)'")
+            }
+            if complete, let n = t["trials"]?.intValue, n != (goals[name] ?? 0) * info.seeds {
+                p.append("\(at).trials: \(n), but \(goals[name] ?? 0) goals × \(info.seeds) seeds = \((goals[name] ?? 0) * info.seeds)")
+            }
+            rates.append(rate); returns.append(ret)
+        }
+
+        // Bootstrap settings, then the overall figures from the score matrix.
+        let b = res["bootstrap"]
+        let resamples = b?["resamples"]?.intValue ?? 0, confidence = b?["confidence"]?.doubleValue ?? 0
+        let bseed = b?["seed"]?.stringValue.flatMap { UInt64($0) }
+        let want = LeaderboardEntry.bootstrapSeed(rootSeed: info.rootSeed)
+        if bseed != want { p.append("results.bootstrap.seed: \(b?["seed"]?.stringValue ?? "none"), but protocol.rootSeed \(info.rootSeed) gives \(want)") }
+        if resamples != LeaderboardEntry.bootstrapResamples { p.append("results.bootstrap.resamples: \(resamples), the scorer uses \(LeaderboardEntry.bootstrapResamples)") }
+        if confidence != LeaderboardEntry.confidence { p.append("results.bootstrap.confidence: \(confidence), the scorer uses \(LeaderboardEntry.confidence)") }
+        let overall = res["overall"] ?? .null
+        if !matrix.isEmpty && resamples > 0 && (0..<1).contains(confidence) && confidence > 0, let bseed {
+            let settings = LeaderboardEntry.BootstrapSettings(resamples: resamples, confidence: confidence, seed: bseed)
+            let again = LeaderboardEntry.overallResults(matrix: matrix, metric: info.metric, taskSuccessRates: rates, taskReturns: returns, bootstrap: settings)
+            var d: [String] = []
+            differences(overall, .object(again), "results.overall", &d)
+            p += d.map { "\($0) (recomputed from results.scores and the per-task figures)" }
+        } else if complete && overall.objectValue?.isEmpty != false {
+            p.append("results.overall: missing in a complete entry")
+        }
+        if success, let o = overall.objectValue {
+            for (k, v) in o.sorted(by: { $0.key < $1.key }) where k != "meanReturn" {
+                for x in (v.arrayValue ?? [v]).compactMap(\.doubleValue) where !(0...1).contains(x) {
+                    p.append("results.overall.\(k): \(x) outside [0, 1] for the success metric")
+                }
+            }
+        }
+
+        // The benchmark's curve: the mean of the task curves, with the protocol's phases.
+        let phases = (0..<episodes).map { JSONValue.string($0 < info.k ? "adaptation" : "evaluation") }
+        if res["curve"]?["phases"]?.arrayValue != phases { p.append("results.curve.phases: not \(info.k) adaptation then \(info.e) evaluation episodes") }
+        if !curves.isEmpty {
+            for (key, pick) in [("success", { (c: (success: [Double], ret: [Double])) in c.success }), ("return", { $0.ret })] {
+                let recorded = res["curve"]?[key]?.arrayValue?.compactMap(\.doubleValue) ?? []
+                let mean = (0..<episodes).map { j in Statistics.mean(curves.map { pick($0)[j] }) }
+                if recorded.count != episodes {
+                    p.append("results.curve.\(key): \(recorded.count) points, the protocol has \(episodes) episodes")
+                } else if let j = (0..<episodes).first(where: { !close(recorded[$0], mean[$0]) }) {
+                    p.append("results.curve.\(key)[\(j)]: recorded \(recorded[j]), the mean of the task curves is \(JSONText.round6(mean[j]))")
+                }
+            }
+        }
+
+        // Provenance counts.
+        let done = entry["trialsCompleted"]?.intValue ?? 0
+        if let steps = entry["provenance"]?["environmentSteps"]?.intValue {
+            let lo = done * episodes, hi = done * episodes * info.horizon
+            if !(lo...max(lo, hi)).contains(steps) {
+                p.append("provenance.environmentSteps: \(steps), outside \(lo)…\(hi) for \(done) trials of \(episodes) episodes of at most \(info.horizon) steps")
+            }
+            if let clipped = entry["provenance"]?["clippedActions"]?.intValue {
+                if clipped > steps { p.append("provenance.clippedActions: \(clipped) exceeds the \(steps) environment steps") }
+                if entry["protocol"]?["clipActions"]?.boolValue != true && clipped != 0 {
+                    p.append("provenance.clippedActions: \(clipped) without protocol.clipActions")
+                }
+            }
+        }
+        return p
+    }
+
+    // MARK: Helpers
+
+    /// The absolute tolerance of a comparison: figures are rounded to 6 decimals, and those
+    /// recomputed from rounded per-seed scores may differ in the last place.
+    static func tolerance(_ x: Double) -> Double { 2.5e-6 + 1e-9 * abs(x) }
+
+    static func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= tolerance(b) }
+
+    static func compare(_ recorded: Double, _ expected: Double, _ field: String, _ what: String, _ p: inout [String]) {
+        if !close(recorded, expected) { p.append("\(field): recorded \(recorded), but \(what) is \(JSONText.round6(expected))") }
+    }
+
+    static func pair(_ v: JSONValue?) -> (Double, Double)? {
+        guard let a = v?.arrayValue?.compactMap(\.doubleValue), a.count == 2 else { return nil }
+        return (a[0], a[1])
+    }
+
+    static func describe(_ goals: [String: Int]) -> String {
+        goals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+
+    /// Appends "path: recorded X, recomputed Y" for every leaf where `recorded` and `recomputed`
+    /// differ (numbers within `tolerance`), naming members present in only one of them.
+    static func differences(_ recorded: JSONValue, _ recomputed: JSONValue, _ path: String, _ out: inout [String]) {
+        let here = path.isEmpty ? "$" : path
+        switch (recorded, recomputed) {
+        case let (.object(a), .object(b)):
+            for k in Set(a.keys).union(b.keys).sorted() {
+                let sub = path.isEmpty ? k : "\(path).\(k)"
+                switch (a[k], b[k]) {
+                case let (x?, y?): differences(x, y, sub, &out)
+                case (_?, nil): out.append("\(sub): unexpected member")
+                case (nil, _?): out.append("\(sub): missing")
+                default: break
+                }
+            }
+        case let (.array(a), .array(b)) where a.count == b.count:
+            for i in a.indices { differences(a[i], b[i], "\(path)[\(i)]", &out) }
+        case let (.number(x), .number(y)):
+            if !close(x, y) { out.append("\(here): recorded \(x), recomputed \(JSONText.round6(y))") }
+        default:
+            if recorded != recomputed { out.append("\(here): recorded \(JSONText.compact(recorded)), recomputed \(JSONText.compact(recomputed))") }
+        }
+    }
+}

@@ -112,10 +112,10 @@ public struct EpisodeCursor {
     /// Whether any step reported a success flag at all (nil-success tasks have none).
     public private(set) var reportsSuccess = false
     public private(set) var status: EpisodeStatus = .running
-    /// The last step's own success flag (nil where the task reports none).
-    public private(set) var lastSuccess: Bool?
     /// The last step's info (reward terms, success), for callers that check more than the transition.
     public private(set) var lastInfo: StepInfo?
+    /// The last step's own success flag (nil where the task reports none).
+    public var lastSuccess: Bool? { lastInfo?.success }
 
     /// Resets `environment` with `seed` and starts the episode.
     public init(_ environment: any EpisodicEnvironment, seed: UInt64, horizon: Int) {
@@ -135,7 +135,6 @@ public struct EpisodeCursor {
         length += 1
         totalReward += r.reward
         let ok = r.info.success ?? false
-        lastSuccess = r.info.success
         lastInfo = r.info
         if r.info.success != nil { reportsSuccess = true }
         succeeded = succeeded || ok

@@ -47,9 +47,21 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: """
         Draw fresh test goals from the test split's distribution with a seed from the OS, unknown to the agent: the entry         publishes the seed's SHA-256, the run record keeps the seed; the trial order is shuffled and the trial seeds derived         from it (--root-seed is not used). Such a run cannot be resumed or sharded.
         """) var hiddenGoals = false
+    @Option(help: """
+        The split to run: test (the leaderboard's), or train: the same protocol over the train split's tasks, \
+        for a learner's train-task success (its report needs --output and is never a leaderboard entry).
+        """) var split = "test"
     @OptionGroup var assetOptions: AssetOptions
 
     func validate() throws {
+        guard let chosen = Split(rawValue: split) else { throw ValidationError("--split must be test or train, not '\(split)'") }
+        if chosen == .train {
+            guard let output else { throw ValidationError("--split train writes a report, not a leaderboard entry: give --output (outside leaderboard/entries)") }
+            guard !output.split(separator: "/").contains("entries") else {
+                throw ValidationError("--split train: --output \(output) is inside a leaderboard entries folder; train-split reports are not entries")
+            }
+            guard !hiddenGoals else { throw ValidationError("--hidden-goals draws test goals; it does not apply to --split train") }
+        }
         guard (1...EvaluationPlan.maxSeeds).contains(seeds) else { throw ValidationError("--seeds must be in 1…\(EvaluationPlan.maxSeeds)") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1…256") }
         guard agentTimeout > 0, agentBudget > 0, agentMaxLine >= 64, agentLogLimit >= 0 else {
@@ -67,7 +79,8 @@ struct EvaluateCommand: ParsableCommand {
         let spec = try resolveBenchmarks([benchmark])[0]
         let assets = assetOptions.assets
         let taskSet = try spec.taskSet(assets: assets)
-        let (test, hiddenSeed) = hiddenGoals ? try Self.hiddenGoals(spec, frozen: taskSet.test) : (taskSet.test, nil)
+        let split = taskSet.entries(Split(rawValue: self.split) ?? .test)
+        let (test, hiddenSeed) = hiddenGoals ? try Self.hiddenGoals(spec, frozen: split) : (split, nil)
         let digest = try spec.digest(assets: assets)
         let plan = try EvaluationPlan(tasks: test.map(\.task), seeds: seeds, rootSeed: hiddenSeed.map { SeededGenerator.derive($0, "root") } ?? rootSeed,
                                       evaluation: spec.evaluation)
@@ -111,7 +124,7 @@ struct EvaluateCommand: ParsableCommand {
             }
         case let .external(line):
             // The handshake tells the agent's name (which names the output); its process becomes worker 0's session.
-            let briefing = AgentBriefing(benchmark: spec.id, split: "test", metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
+            let briefing = AgentBriefing(benchmark: spec.id, split: self.split, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
                                          context: context, evaluation: spec.evaluation, trials: plan.trialCount, clipActions: clipActions)
             let logDirectory = OutputPaths.directory(of: outputGuess("agent"))
             try OutputPaths.prepareDirectory(logDirectory, for: "the output directory")
@@ -138,7 +151,7 @@ struct EvaluateCommand: ParsableCommand {
         let stem = Self.stem(outputPath)
         try OutputPaths.prepareEntryOutput(outputPath)
         let header = LeaderboardEntry.Header(
-            benchmarkID: spec.id, digest: digest, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
+            benchmarkID: spec.id, split: self.split, digest: digest, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
             agentName: name, agentVersion: version, agentKind: kind, privileged: privileged,
             checkpointDigest: checkpointDigest, trainingSteps: trainingSteps, trainingSeed: trainingSeed,
             plan: plan, clipActions: clipActions, mrbenchVersion: MRBenchInfo.version, revision: SourceRevision.current, sandbox: sandboxKind,

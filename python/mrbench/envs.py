@@ -30,14 +30,18 @@ def _seed(seed) -> int:
     return seed
 
 
-def _actions(action, shape: tuple) -> np.ndarray:
-    """The action as a C-contiguous float32 array of `shape`; refuses other shapes and non-real dtypes."""
+def _address(a: np.ndarray) -> int:
+    return a.__array_interface__["data"][0]
+
+
+def _check_action(action, shape: tuple) -> np.ndarray:
+    """The action as an array of `shape`; refuses other shapes and non-real dtypes."""
     a = np.asarray(action)
     if a.dtype.kind not in "fiu":
         raise TypeError(f"action has dtype {a.dtype}, expected real numbers (float32)")
     if a.shape != shape:
         raise ArgumentError(f"action has shape {a.shape}, the action space has shape {shape}")
-    return np.ascontiguousarray(a, dtype=np.float32)
+    return a
 
 
 def _observation_space(info: dict) -> spaces.Box:
@@ -73,7 +77,7 @@ class _Goals:
         lead = a.shape[:-1]
         n = int(np.prod(lead)) if lead else 1
         out = np.empty(n, dtype=np.float64)
-        check(lib.mrbench_env_goal_reward(self.handle.ptr, a.ctypes.data, d.ctypes.data, n, self.dim, out.ctypes.data))
+        check(lib.mrbench_env_goal_reward(self.handle.ptr, _address(a), _address(d), n, self.dim, _address(out)))
         return out.reshape(lead) if lead else out[0]
 
 
@@ -93,9 +97,10 @@ class MRBenchEnv(gym.Env):
             raise ArgumentError(f"mrbench environments do not render through Gymnasium (render_mode={render_mode!r}); use `mrbench render`")
         self._handle = EnvHandle(env_id, benchmark=benchmark, task=task if benchmark is not None else None)
         self._bind(self._handle)
-        self._reward = ctypes.c_double()
-        self._status = ctypes.c_int8()
-        self._success = ctypes.c_int8()
+        # Out-parameters of the C calls, allocated once; each result is a fresh copy for the caller.
+        self._scalars = np.zeros(1, dtype=[("reward", np.float64), ("status", np.int8), ("success", np.int8)])
+        base = _address(self._scalars)
+        self._reward_ptr, self._status_ptr, self._success_ptr = base, base + 8, base + 9
 
     def _bind(self, handle: EnvHandle):
         info = handle.info
@@ -108,6 +113,9 @@ class MRBenchEnv(gym.Env):
         self.observation_space = self._flat_space
         self.action_space = spaces.Box(-1.0, 1.0, shape=self._act_shape, dtype=np.float32)
         self.last_flat_observation = None
+        self._abuf = np.empty(self._act_shape, dtype=np.float32)
+        self._obuf = np.empty(self._obs_size, dtype=np.float32)
+        self._aptr, self._optr = _address(self._abuf), _address(self._obuf)
 
     def _observation(self, flat: np.ndarray):
         self.last_flat_observation = flat
@@ -117,23 +125,21 @@ class MRBenchEnv(gym.Env):
         if seed is not None:
             seed = _seed(seed)
         super().reset(seed=seed)
-        obs = np.empty(self._obs_size, dtype=np.float32)
         if seed is None:
-            check(lib.mrbench_env_reset(self._handle.ptr, 0, 0, obs.ctypes.data, self._obs_size))
+            check(lib.mrbench_env_reset(self._handle.ptr, 0, 0, self._optr, self._obs_size))
         else:
-            check(lib.mrbench_env_reset(self._handle.ptr, seed, 1, obs.ctypes.data, self._obs_size))
-        return self._observation(obs), {}
+            check(lib.mrbench_env_reset(self._handle.ptr, seed, 1, self._optr, self._obs_size))
+        return self._observation(self._obuf.copy()), {}
 
     def step(self, action):
-        a = _actions(action, self._act_shape)
-        obs = np.empty(self._obs_size, dtype=np.float32)
-        check(lib.mrbench_env_step(self._handle.ptr, a.ctypes.data, a.shape[0], obs.ctypes.data, self._obs_size,
-                                   ctypes.addressof(self._reward), ctypes.addressof(self._status), ctypes.addressof(self._success)))
-        status, success = self._status.value, self._success.value
+        self._abuf[...] = _check_action(action, self._act_shape)
+        check(lib.mrbench_env_step(self._handle.ptr, self._aptr, self._act_shape[0], self._optr, self._obs_size,
+                                   self._reward_ptr, self._status_ptr, self._success_ptr))
+        reward, status, success = self._scalars[0]
         info = {} if success < 0 else {"success": bool(success)}
         if status == DIVERGED:
             info["diverged"] = True
-        return self._observation(obs), float(self._reward.value), status == TERMINATED, status in (TRUNCATED, DIVERGED), info
+        return self._observation(self._obuf.copy()), float(reward), bool(status == TERMINATED), bool(status == TRUNCATED or status == DIVERGED), info
 
 
 class MRBenchGoalEnv(MRBenchEnv):
@@ -214,6 +220,12 @@ class MRBenchVectorEnv(gym.vector.VectorEnv):
         self.single_action_space = spaces.Box(-1.0, 1.0, shape=(self._act_size,), dtype=np.float32)
         self.observation_space = batch_space(self.single_observation_space, num_envs)
         self.action_space = batch_space(self.single_action_space, num_envs)
+        self._abuf = np.empty((num_envs, self._act_size), dtype=np.float32)
+        self._obuf = np.empty((num_envs, self._obs_size), dtype=np.float32)
+        self._rbuf = np.empty(num_envs, dtype=np.float64)
+        self._sbuf = np.empty(num_envs, dtype=np.int8)
+        self._subuf = np.empty(num_envs, dtype=np.int8)
+        self._ptrs = [_address(b) for b in (self._abuf, self._obuf, self._rbuf, self._sbuf, self._subuf)]
 
     def _observation(self, flat: np.ndarray):
         return self._goals.split(flat) if self._goals else flat
@@ -229,20 +241,15 @@ class MRBenchVectorEnv(gym.vector.VectorEnv):
                 raise ArgumentError(f"{len(seeds)} seeds for {self.num_envs} environments")
         if seed is not None:
             self._np_random, self._np_random_seed = gym.utils.seeding.np_random(seeds[0])
-        obs = np.empty((self.num_envs, self._obs_size), dtype=np.float32)
         arr = None if seeds is None else np.array(seeds, dtype=np.uint64)
-        check(lib.mrbench_vec_reset(self._vec, None if arr is None else arr.ctypes.data, obs.ctypes.data, obs.size))
-        return self._observation(obs), {}
+        check(lib.mrbench_vec_reset(self._vec, None if arr is None else _address(arr), self._ptrs[1], self._obuf.size))
+        return self._observation(self._obuf.copy()), {}
 
     def step(self, actions):
-        a = _actions(actions, (self.num_envs, self._act_size))
-        n = self.num_envs
-        obs = np.empty((n, self._obs_size), dtype=np.float32)
-        reward = np.empty(n, dtype=np.float64)
-        status = np.empty(n, dtype=np.int8)
-        success = np.empty(n, dtype=np.int8)
-        check(lib.mrbench_vec_step(self._vec, a.ctypes.data, a.size, obs.ctypes.data, obs.size,
-                                   reward.ctypes.data, status.ctypes.data, success.ctypes.data))
+        self._abuf[...] = _check_action(actions, (self.num_envs, self._act_size))
+        a, o, r, st, su = self._ptrs
+        check(lib.mrbench_vec_step(self._vec, a, self._abuf.size, o, self._obuf.size, r, st, su))
+        status, success = self._sbuf, self._subuf
         terminated = status == TERMINATED
         truncated = (status == TRUNCATED) | (status == DIVERGED)
         infos = {}
@@ -250,7 +257,7 @@ class MRBenchVectorEnv(gym.vector.VectorEnv):
         if known.any():
             infos["success"] = success == 1
             infos["_success"] = known
-        return self._observation(obs), reward, terminated, truncated, infos
+        return self._observation(self._obuf.copy()), self._rbuf.copy(), terminated, truncated, infos
 
     def compute_reward(self, achieved_goal, desired_goal, info=None):
         if self._goals is None:

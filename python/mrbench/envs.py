@@ -98,9 +98,8 @@ class MRBenchEnv(gym.Env):
         self._handle = EnvHandle(env_id, benchmark=benchmark, task=task if benchmark is not None else None)
         self._bind(self._handle)
         # Out-parameters of the C calls, allocated once; each result is a fresh copy for the caller.
-        self._scalars = np.zeros(1, dtype=[("reward", np.float64), ("status", np.int8), ("success", np.int8)])
-        base = _address(self._scalars)
-        self._reward_ptr, self._status_ptr, self._success_ptr = base, base + 8, base + 9
+        self._reward, self._status, self._success = ctypes.c_double(), ctypes.c_int8(), ctypes.c_int8()
+        self._reward_ptr, self._status_ptr, self._success_ptr = (ctypes.addressof(x) for x in (self._reward, self._status, self._success))
 
     def _bind(self, handle: EnvHandle):
         info = handle.info
@@ -135,11 +134,11 @@ class MRBenchEnv(gym.Env):
         self._abuf[...] = _check_action(action, self._act_shape)
         check(lib.mrbench_env_step(self._handle.ptr, self._aptr, self._act_shape[0], self._optr, self._obs_size,
                                    self._reward_ptr, self._status_ptr, self._success_ptr))
-        reward, status, success = self._scalars[0]
-        info = {} if success < 0 else {"success": bool(success)}
+        status, success = self._status.value, self._success.value
+        info = {} if success < 0 else {"success": success == 1}
         if status == DIVERGED:
             info["diverged"] = True
-        return self._observation(self._obuf.copy()), float(reward), bool(status == TERMINATED), bool(status == TRUNCATED or status == DIVERGED), info
+        return self._observation(self._obuf.copy()), self._reward.value, status == TERMINATED, status == TRUNCATED or status == DIVERGED, info
 
 
 class MRBenchGoalEnv(MRBenchEnv):

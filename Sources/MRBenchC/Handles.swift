@@ -75,8 +75,13 @@ final class LibraryState: @unchecked Sendable {
         if let s = lock.withLock({ benchmarkInfos[id] }) { return UnsafePointer(s.pointer) }
         let t = try trainingTasks(id)
         let spec = try! Registry.benchmark(id)
+        let c = t.context
+        let bound: (Float) -> Double? = { $0.isFinite ? Double($0) : nil }
         let info = BenchmarkInfo(id: id, train_tasks: t.count, labels: t.labels, hides_goal: spec.hidesGoal, reward_scale: t.rewardScale,
-                                 protocol: ProtocolInfo(t.evaluation))
+                                 protocol: ProtocolInfo(t.evaluation), observation_size: c.observationSpace.dimension,
+                                 action_size: c.actionSpace.dimension,
+                                 observation_low: c.observationSpace.low.map(bound), observation_high: c.observationSpace.high.map(bound),
+                                 layout: c.observationLayout.segments.map { LayoutInfo(name: $0.name, start: $0.start, count: $0.count) })
         let s = CString(jsonText(info))
         lock.withLock { benchmarkInfos[id] = s }
         return UnsafePointer(s.pointer)
@@ -378,6 +383,7 @@ struct ProtocolInfo: Encodable {
 
 struct BenchmarkInfo: Encodable {
     let id: String; let train_tasks: Int; let labels: [String]; let hides_goal: Bool; let reward_scale: Double; let `protocol`: ProtocolInfo
+    let observation_size: Int; let action_size: Int; let observation_low: [Double?]; let observation_high: [Double?]; let layout: [LayoutInfo]
 }
 
 struct Catalogue: Encodable {

@@ -56,7 +56,11 @@ int32_t mrbench_set_assets(const char *path);
 const char *mrbench_catalogue(void);
 
 /* JSON for one benchmark's train split: {"id", "train_tasks" (count), "labels" (the stratum of each
- * train task: "reach", "push"…, never its goal), "hides_goal", "reward_scale", "protocol"}. The
+ * train task: "reach", "push"…, never its goal), "hides_goal", "reward_scale", "protocol"
+ * {"adaptation_episodes", "evaluation_episodes", "horizon", "metric"}, and the spaces every task
+ * shares: "observation_size", "action_size", "observation_low", "observation_high" (null =
+ * unbounded), "layout" [{"name", "start", "count"}]}. Spaces and layouts of single environments
+ * are in mrbench_env_info (the catalogue lists sizes only, so that it needs no environment). The
  * test split is not reachable through this ABI: evaluation is `mrbench evaluate`.
  * On success *out is owned by the library for the process's lifetime. */
 int32_t mrbench_benchmark_info(const char *benchmark, const char **out);

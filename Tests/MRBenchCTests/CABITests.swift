@@ -145,6 +145,9 @@ import Testing
         let tasks = try Registry.benchmark("ml10-v2").trainingTasks()
         #expect(json["train_tasks"] as? Int == tasks.count)
         #expect(json["labels"] as? [String] == tasks.labels)
+        #expect(json["observation_size"] as? Int == 39)
+        #expect(json["action_size"] as? Int == 4)
+        #expect((json["layout"] as? [[String: Any]])?.count == tasks.context.observationLayout.segments.count)
         var h: OpaquePointer?
         #expect(mrbench_env_make_train("ml10-v2", Int64(tasks.count), &h) == 2)
         #expect(lastError().contains("out of range"))

@@ -15,6 +15,7 @@ The policy is a = clip(W·obs + b, -1, 1); it is written as JSON for examples/py
 """
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -95,7 +96,8 @@ def main():
     with open(args.out, "w") as f:
         json.dump({"benchmark": args.benchmark, "W": W.tolist(), "b": b.tolist()}, f)
     print(f"policy written to {args.out}; evaluate it with:\n"
-          f"  mrbench evaluate --benchmark {args.benchmark} --agent cmd:'python3 examples/python/linear_agent.py {args.out}'")
+          f"  mrbench evaluate --benchmark {args.benchmark} --agent-bind {os.path.dirname(os.path.abspath(args.out))} "
+          f"--agent cmd:'python3 examples/python/linear_agent.py {args.out}'")
     return 0
 
 

@@ -27,6 +27,13 @@ def gym_id(mrbench_id: str) -> str:
     return "mrbench/" + mrbench_id.replace("/", "-")
 
 
+def describe(mrbench_id: str) -> dict:
+    """An environment's spaces, layout, horizon and goal fields (it builds the environment once)."""
+    from ._lib import EnvHandle
+
+    return dict(EnvHandle(mrbench_id).info)
+
+
 def environment_ids() -> list:
     return [e["id"] for e in CATALOGUE["environments"]]
 
@@ -60,5 +67,5 @@ _register()
 __all__ = [
     "Benchmark", "Task", "MetaEnv", "MetaGoalEnv", "MRBenchEnv", "MRBenchGoalEnv", "MRBenchVectorEnv", "make_env", "make_vector",
     "Error", "UnknownIdError", "ArgumentError", "ActionError", "StateError", "gym_id", "registered_ids", "environment_ids",
-    "benchmark_ids", "LIB_PATH",
+    "benchmark_ids", "describe", "LIB_PATH",
 ]

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
+from gymnasium import spaces
+
 from . import _lib
 from ._lib import ArgumentError, EnvHandle
 from .envs import MRBenchEnv, MRBenchGoalEnv, MRBenchVectorEnv
@@ -71,6 +74,11 @@ class Benchmark:
         self.hides_goal = info["hides_goal"]
         self.reward_scale = info["reward_scale"]
         self.train_tasks = [Task(label, benchmark_id, i) for i, label in enumerate(info["labels"])]
+        self.observation_layout = {s["name"]: (s["start"], s["count"]) for s in info["layout"]}
+        low = [-np.inf if v is None else v for v in info["observation_low"]]
+        high = [np.inf if v is None else v for v in info["observation_high"]]
+        self.observation_space = spaces.Box(np.array(low, dtype=np.float32), np.array(high, dtype=np.float32), dtype=np.float32)
+        self.action_space = spaces.Box(-1.0, 1.0, shape=(info["action_size"],), dtype=np.float32)
         probe = EnvHandle(benchmark=benchmark_id, task=0)
         self._cls = MetaGoalEnv if probe.info["goal"] is not None else MetaEnv
         self.train_classes = {}

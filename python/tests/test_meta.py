@@ -48,3 +48,13 @@ def test_fetch_is_a_goal_env_and_compute_reward_relabels():
     # Relabelled with the achieved goal itself: the success reward.
     assert env.compute_reward(achieved[5], achieved[5], {}) == 0.0
     assert env.compute_reward(np.stack([achieved] * 2), np.stack([desired] * 2), {}).shape == (2, 20)
+
+
+def test_spaces_and_layouts_are_listed():
+    bench = mrbench.Benchmark("fetch-zones-v1")
+    assert bench.observation_space.shape == (31,)
+    assert bench.observation_layout["desired_goal"] == (28, 3)
+    d = mrbench.describe("ml10/reach-v2")
+    assert d["observation_size"] == 39 and d["action_size"] == 4 and d["horizon"] == 500
+    names = [s["name"] for s in d["layout"]]
+    assert names[0] == "hand_pos" and names[-1] == "goal_pos" and len(names) == 13

@@ -21,6 +21,14 @@ public protocol MetaTrainer: AnyObject {
     /// The whole training state: parameters, optimiser moments, normalisers, counters, the config.
     /// It holds nothing that depends on time or on the machine, so equal states give equal bytes.
     func checkpoint() -> Checkpoint
+    /// Training state kept out of the checkpoint because of its size (replay buffers), written
+    /// beside it as `resume.mrnc` so that the checkpoint an agent is scored from stays small; nil
+    /// when the checkpoint holds everything.
+    func resumeState() -> Checkpoint?
+}
+
+extension MetaTrainer {
+    public func resumeState() -> Checkpoint? { nil }
 }
 
 /// Files of a run folder: `checkpoint.mrnc`, `curve.csv`, `config.json`, `run.json`.
@@ -28,6 +36,8 @@ public struct RunFolder: Sendable {
     public let path: String
     public init(_ path: String) { self.path = path }
     public var checkpoint: String { path + "/checkpoint.mrnc" }
+    /// What a resumed run needs besides the checkpoint (`MetaTrainer.resumeState()`), when the trainer has any.
+    public var resumeState: String { path + "/resume.mrnc" }
     public var curve: String { path + "/curve.csv" }
     public var curvePlot: String { path + "/curve.png" }
     public var config: String { path + "/config.json" }
@@ -112,7 +122,10 @@ public struct TrainingLoop {
         var lastCheckpoint = Date()
         let startSteps = trainer.environmentSteps
         func save() throws {
-            do { try trainer.checkpoint().write(to: folder.checkpoint) } catch { throw TrainingError.checkpoint("\(error)") }
+            do {
+                try trainer.resumeState()?.write(to: folder.resumeState)
+                try trainer.checkpoint().write(to: folder.checkpoint)
+            } catch { throw TrainingError.checkpoint("\(error)") }
             try onCheckpoint(curve)
             lastCheckpoint = Date()
         }

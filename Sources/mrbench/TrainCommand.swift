@@ -83,9 +83,12 @@ struct TrainCommand: ParsableCommand {
             guard ck.metadata["seed"] == String(seed) else {
                 throw ValidationError("\(folder.checkpoint) was trained with --seed \(ck.metadata["seed"] ?? "?"); resume with the same seed")
             }
+            // The resume state written with this checkpoint (a kill between the two writes leaves it in the second slot).
             var resumeState: Checkpoint?
-            if fm.fileExists(atPath: folder.resumeState) {
-                do { resumeState = try Checkpoint(contentsOf: folder.resumeState) } catch { throw ValidationError("\(error)") }
+            for path in folder.resumeStateCandidates where fm.fileExists(atPath: path) {
+                guard let r = try? Checkpoint(contentsOf: path) else { continue }
+                if resumeState == nil || r.metadata["iteration"] == ck.metadata["iteration"] { resumeState = r }
+                if r.metadata["iteration"] == ck.metadata["iteration"] { break }
             }
             trainer = try AgentCatalogue.resume(agent: agent, tasks: tasks, checkpoint: ck, resumeState: resumeState)
             curve = try TrainingLoop.resumedCurve(folder: folder, columns: TrainingLoop.commonColumns + trainer.curveColumns, iteration: trainer.iteration)

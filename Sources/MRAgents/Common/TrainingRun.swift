@@ -38,6 +38,10 @@ public struct RunFolder: Sendable {
     public var checkpoint: String { path + "/checkpoint.mrnc" }
     /// What a resumed run needs besides the checkpoint (`MetaTrainer.resumeState()`), when the trainer has any.
     public var resumeState: String { path + "/resume.mrnc" }
+    /// The resume state of a checkpoint being written (renamed to `resumeState` once the checkpoint is).
+    public var resumeStateNext: String { path + "/resume.next.mrnc" }
+    /// Where the resume state matching the checkpoint may be, in the order to try them.
+    public var resumeStateCandidates: [String] { [resumeState, resumeStateNext] }
     public var curve: String { path + "/curve.csv" }
     public var curvePlot: String { path + "/curve.png" }
     public var config: String { path + "/config.json" }
@@ -123,9 +127,20 @@ public struct TrainingLoop {
         let startSteps = trainer.environmentSteps
         func save() throws {
             do {
-                try trainer.resumeState()?.write(to: folder.resumeState)
-                try trainer.checkpoint().write(to: folder.checkpoint)
-            } catch { throw TrainingError.checkpoint("\(error)") }
+                // Two files cannot be replaced at once: the resume state goes to a second slot
+                // first, then the checkpoint, then the slot is renamed over the first. A kill at
+                // any point leaves a checkpoint and, in one of the two slots, its matching state
+                // (`RunFolder.resumeStateCandidates`; the trainer checks the match).
+                if let r = trainer.resumeState() {
+                    try r.write(to: folder.resumeStateNext)
+                    try trainer.checkpoint().write(to: folder.checkpoint)
+                    guard rename(folder.resumeStateNext, folder.resumeState) == 0 else {
+                        throw TrainingError.checkpoint("cannot rename \(folder.resumeStateNext): \(String(cString: strerror(errno)))")
+                    }
+                } else {
+                    try trainer.checkpoint().write(to: folder.checkpoint)
+                }
+            } catch let e as TrainingError { throw e } catch { throw TrainingError.checkpoint("\(error)") }
             try onCheckpoint(curve)
             lastCheckpoint = Date()
         }

@@ -25,6 +25,10 @@ enum AgentCatalogue {
               summary: "MAML (tanh Gaussian MLP, TRPO outer loop, exact second order) from a checkpoint of `mrbench train --agent maml`"),
         Entry(id: "pearl:PATH", kind: "builtin, checkpoint", trainable: true,
               summary: "PEARL (SAC with a probabilistic context encoder, posterior sampling) from a checkpoint of `mrbench train --agent pearl`"),
+        Entry(id: "gargaml:PATH", kind: "builtin, checkpoint", trainable: true,
+              summary: "GARGAML (goal-conditioned SAC + HER, critic meta-learned through k inner updates) from a checkpoint of `mrbench train --agent gargaml`"),
+        Entry(id: "sac-her:PATH", kind: "builtin, checkpoint", trainable: true,
+              summary: "multi-task SAC + HER (one shared buffer, no adaptation) from a checkpoint of `mrbench train --agent sac-her`"),
         Entry(id: "cmd:'<command line>'", kind: "external", trainable: false,
               summary: "an external process speaking docs/agent-protocol.md"),
     ]
@@ -88,6 +92,11 @@ enum AgentCatalogue {
             do { a = try PEARLAgent(checkpoint: checkpoint) } catch { throw ValidationError("\(path): \(error)") }
             return Loaded(learner: a, name: a.name, checkpointDigest: SHA256.hex([UInt8](bytes)),
                           trainingSteps: a.trainingSteps, trainingSeed: a.trainingSeed, benchmark: a.benchmark)
+        case let name where GoalLearnerVariant(rawValue: name) != nil:
+            let a: GARGAMLAgent
+            do { a = try GARGAMLAgent(checkpoint: checkpoint, expected: GoalLearnerVariant(rawValue: name)!) } catch { throw ValidationError("\(path): \(error)") }
+            return Loaded(learner: a, name: a.name, checkpointDigest: SHA256.hex([UInt8](bytes)),
+                          trainingSteps: a.trainingSteps, trainingSeed: a.trainingSeed, benchmark: a.benchmark)
         default:
             throw ValidationError("no checkpoint loader for '\(agent)'")
         }
@@ -109,14 +118,21 @@ enum AgentCatalogue {
                 throw ValidationError("unknown --preset '\(preset)': use smoke, cpu or paper")
             }
             return try PEARLTrainer(tasks: tasks, config: try ConfigCoding.overlay(base, with: configFile), seed: seed)
+        case let name where GoalLearnerVariant(rawValue: name) != nil:
+            guard let base = GARGAMLConfig.preset(preset) else { throw ValidationError("unknown --preset '\(preset)': use smoke, cpu or paper") }
+            return try GARGAMLTrainer(variant: GoalLearnerVariant(rawValue: name)!, tasks: tasks,
+                                      config: try ConfigCoding.overlay(base, with: configFile), seed: seed)
         default:
             throw ValidationError("'\(agent)' cannot be trained; trainable agents: \(trainable.joined(separator: ", "))")
         }
     }
 
     /// A trainer restored from its run's checkpoint.
+    /// (For trainers with bulk state, `checkpoint` is the run folder's merged `readTrainingState()`.)
     static func resume(agent: String, tasks: TrainingTasks, checkpoint: Checkpoint) throws -> any MetaTrainer {
         switch agent {
+        case let name where GoalLearnerVariant(rawValue: name) != nil:
+            return try GARGAMLTrainer(variant: GoalLearnerVariant(rawValue: name)!, tasks: tasks, checkpoint: checkpoint)
         case RL2Agent.catalogueName: return try RL2Trainer(tasks: tasks, checkpoint: checkpoint)
         case MAMLAgent.catalogueName: return try MAMLTrainer(tasks: tasks, checkpoint: checkpoint)
         case PEARLAgent.catalogueName: return try PEARLTrainer(tasks: tasks, checkpoint: checkpoint)
@@ -129,6 +145,7 @@ enum AgentCatalogue {
         if let t = trainer as? RL2Trainer { return try ConfigCoding.encode(t.config) }
         if let t = trainer as? MAMLTrainer { return try ConfigCoding.encode(t.config) }
         if let t = trainer as? PEARLTrainer { return try ConfigCoding.encode(t.config) }
+        if let t = trainer as? GARGAMLTrainer { return try ConfigCoding.encode(t.config) }
         return Data("{}".utf8)
     }
 }

@@ -20,8 +20,9 @@ struct TrainCommand: ParsableCommand {
         The checkpoint is written atomically every --checkpoint-seconds, at the end and on Ctrl-C \
         (the run stops after the current iteration; a second Ctrl-C exits at once). \
         `--resume` continues a run from its checkpoint and ends byte-identical to an uninterrupted run \
-        with the same seed and thread count. Score it with `mrbench evaluate --agent rl2:DIR/checkpoint.mrnc` (or maml:…, pearl:…). \
-        The presets of maml and pearl depend on the benchmark (maml: its family; pearl: oyster's point-robot, sparse-point-robot or cheetah-vel config).
+        with the same seed and thread count. Score it with `mrbench evaluate --agent rl2:DIR/checkpoint.mrnc` (or maml:…, pearl:…, gargaml:…, sac-her:…). \
+        The presets of maml and pearl depend on the benchmark (maml: its family; pearl: oyster's point-robot, sparse-point-robot or cheetah-vel config). \
+        gargaml and sac-her also train on a goal-conditioned environment id (fetch-reach-v1…) as one task with a fresh goal every episode.
         """)
 
     @Option(help: "The agent to train (see `mrbench list`).") var agent: String
@@ -51,12 +52,25 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let spec = try resolveBenchmarks([benchmark])[0]
         let folder = RunFolder(out)
         let fm = FileManager.default
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: out, isDirectory: &isDir), !isDir.boolValue { throw ValidationError("--out \(out) is a file, not a folder") }
-        let tasks = try spec.trainingTasks(assets: assetOptions.assets)
+        let tasks: TrainingTasks
+        let label: String
+        if let spec = try? Registry.benchmark(benchmark) {
+            tasks = try spec.trainingTasks(assets: assetOptions.assets)
+            label = spec.id
+        } else if let env = try? Registry.environment(benchmark), GoalLearnerVariant(rawValue: agent) != nil {
+            // A goal-conditioned environment as one task with fresh goals (single-task SAC+HER).
+            do { tasks = try env.singleTaskTraining(assets: assetOptions.assets) } catch { throw ValidationError("\(error)") }
+            label = env.id
+        } else if (try? Registry.environment(benchmark)) != nil {
+            throw ValidationError("\(benchmark) is an environment, not a benchmark; only gargaml and sac-her train on a goal-conditioned environment (as one task with fresh goals)")
+        } else {
+            _ = try resolveBenchmarks([benchmark])  // throws the unknown-benchmark message with the known ids
+            throw ValidationError("unknown benchmark '\(benchmark)'")
+        }
 
         let trainer: any MetaTrainer
         var curve: CurveTable
@@ -92,7 +106,7 @@ struct TrainCommand: ParsableCommand {
         }
 
         let loop = TrainingLoop(folder: folder, stepBudget: steps, threads: threads, checkpointSeconds: checkpointSeconds)
-        let display = TrainProgressDisplay(label: "\(spec.id) / \(agent)")
+        let display = TrainProgressDisplay(label: "\(label) / \(agent)")
         // Ctrl-C: stop at the end of the iteration with a checkpoint (a second one exits at once).
         installInterruptHandler()
         defer { removeInterruptHandler() }
@@ -102,8 +116,8 @@ struct TrainCommand: ParsableCommand {
                                   shouldStop: { interruptRequested != 0 },
                                   onProgress: display.update,
                                   onCheckpoint: { c in
-                                      try CurvePlot.write(c, title: "\(agent) on \(spec.id)", to: folder.curvePlot)
-                                      try TrainRunRecord.write(folder: folder, agent: agent, benchmark: spec.id, seed: seed, threads: threads,
+                                      try CurvePlot.write(c, title: "\(agent) on \(label)", to: folder.curvePlot)
+                                      try TrainRunRecord.write(folder: folder, agent: agent, benchmark: label, seed: seed, threads: threads,
                                                                trainer: trainer, curve: c, budget: steps)
                                   })
         display.finish()

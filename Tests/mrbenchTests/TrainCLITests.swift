@@ -43,6 +43,12 @@ struct TrainCLITests {
         try writeConfig(dir, "tiny-pearl.json", #"{"initialSteps": 100, "tasksPerIteration": 2, "gradientStepsPerIteration": 20, "evaluateEvery": 2, "evaluationTasks": 1}"#)
     }
 
+    /// A small GARGAML / SAC+HER config: the smoke preset's 2 tasks × 1 episode per phase (400
+    /// point-nav steps) and 5 gradient steps per cycle.
+    func tinyGoalConfig(_ dir: String) throws -> String {
+        try writeConfig(dir, "tiny-goal.json", #"{"gradientStepsPerCycle": 5, "evaluateEvery": 2, "evaluationTasks": 1}"#)
+    }
+
     @Test func oneIterationRunsAreByteIdenticalAndWriteTheRunFolder() throws {
         let dir = try tempDir("repeat")
         let cfg = try tinyConfig(dir)
@@ -59,14 +65,15 @@ struct TrainCLITests {
         #expect(bytes(dir + "/a/curve.png")?.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
     }
 
-    /// RL²: 6 iterations of 2,400 steps; MAML: 10 of 800; PEARL: 10 (9,400 + 9 × 400), its replay
-    /// buffers restored from the checkpoint.
-    @Test(arguments: ["rl2", "maml", "pearl"])
+    /// RL²: 6 iterations of 2,400 steps; MAML: 10 of 800; PEARL: 10 (9,400 + 9 × 400); GARGAML and
+    /// SAC+HER: 10 of 400. PEARL's, GARGAML's and SAC+HER's replay buffers are restored from replay.mrnc.
+    @Test(arguments: ["rl2", "maml", "pearl", "gargaml", "sac-her"])
     func killedThenResumedRunEndsByteIdentical(agent: String) throws {
         let dir = try tempDir("resume-" + agent)
-        let cfg = agent == "rl2" ? try tinyConfig(dir) : agent == "maml" ? try tinyMAMLConfig(dir) : try tinyPEARLConfig(dir)
+        let goal = agent == "gargaml" || agent == "sac-her"
+        let cfg = agent == "rl2" ? try tinyConfig(dir) : agent == "maml" ? try tinyMAMLConfig(dir) : goal ? try tinyGoalConfig(dir) : try tinyPEARLConfig(dir)
         let iterations = agent == "rl2" ? 6 : 10
-        let steps = agent == "pearl" ? 9400 + 9 * 400 : iterations * (agent == "rl2" ? 2400 : 800)
+        let steps = agent == "pearl" ? 9400 + 9 * 400 : iterations * (agent == "rl2" ? 2400 : goal ? 400 : 800)
         let straight = try train(dir + "/straight", agent: agent, config: cfg, steps: steps)
         #expect(straight.status == 0, "\(straight.stderr)")
 
@@ -201,5 +208,42 @@ struct TrainCLITests {
         // A MAML or PEARL checkpoint is not an RL² one.
         let r = try mrbench(["evaluate", "--agent", "rl2:" + dir + "/a/checkpoint.mrnc", "--benchmark", "point-nav-v1", "--seeds", "1", "--output", dir + "/x.json"])
         #expect(r.status != 0 && r.stderr.contains("not an RL² checkpoint"))
+    }
+
+    /// GARGAML and SAC+HER: repeatable runs, the replay kept beside the checkpoint, the
+    /// checkpoint agent scored with its provenance and refused under the other learner's name.
+    @Test(arguments: ["gargaml", "sac-her"])
+    func goalLearnersRepeatAndAreEvaluated(agent name: String) throws {
+        let dir = try tempDir(name)
+        let cfg = try tinyGoalConfig(dir)
+        let a = try train(dir + "/a", agent: name, config: cfg, steps: 1)
+        let b = try train(dir + "/b", agent: name, config: cfg, steps: 1)
+        #expect(a.status == 0 && b.status == 0, "\(a.stderr)\n\(b.stderr)")
+        #expect(a.stdout.contains("iteration 1, 400 environment steps, 5 gradient steps"))
+        #expect(bytes(dir + "/a/checkpoint.mrnc") != nil && bytes(dir + "/a/checkpoint.mrnc") == bytes(dir + "/b/checkpoint.mrnc"))
+        #expect(bytes(dir + "/a/replay.mrnc") != nil && bytes(dir + "/a/replay.mrnc") == bytes(dir + "/b/replay.mrnc"))
+        let header = String(decoding: try #require(bytes(dir + "/a/curve.csv")), as: UTF8.self).split(separator: "\n")[0]
+        #expect(header.hasPrefix("iteration,env_steps,gradient_steps,wall_seconds,train_pre_return,train_post_return"))
+        let out = dir + "/\(name).json"
+        let e = try mrbench(["evaluate", "--agent", name + ":" + dir + "/a/checkpoint.mrnc", "--benchmark", "point-nav-v1", "--seeds", "1", "--output", out])
+        #expect(e.status == 0, "\(e.stderr)")
+        let data = try #require(bytes(out))
+        let entry = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let agent = try #require(entry["agent"] as? [String: Any])
+        #expect(agent["name"] as? String == name && agent["trainingSteps"] as? Int == 400 && agent["trainingSeed"] as? String == "5")
+        let other = name == "gargaml" ? "sac-her" : "gargaml"
+        let r = try mrbench(["evaluate", "--agent", other + ":" + dir + "/a/checkpoint.mrnc", "--benchmark", "point-nav-v1", "--seeds", "1", "--output", dir + "/x.json"])
+        #expect(r.status != 0 && r.stderr.contains("not of \(other)"))
+    }
+
+    /// Only the goal-conditioned learners train on an environment id, and only a goal-conditioned one.
+    @Test func environmentIdsTrainOnlyGoalConditionedLearners() throws {
+        let dir = try tempDir("envid")
+        let r1 = try mrbench(["train", "--agent", "rl2", "--benchmark", "fetch-reach-v1", "--steps", "1", "--out", dir + "/a"])
+        #expect(r1.status != 0 && r1.stderr.contains("is an environment, not a benchmark"))
+        let r2 = try mrbench(["train", "--agent", "sac-her", "--benchmark", "point-nav-v1-nope", "--steps", "1", "--out", dir + "/b"])
+        #expect(r2.status != 0 && r2.stderr.contains("unknown benchmark"))
+        let r3 = try mrbench(["train", "--agent", "sac-her", "--benchmark", "pendulum-v1", "--steps", "1", "--out", dir + "/c"])
+        #expect(r3.status != 0 && r3.stderr.contains("not a goal-conditioned environment"))
     }
 }

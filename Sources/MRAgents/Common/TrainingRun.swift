@@ -37,6 +37,8 @@ public struct RunFolder: Sendable {
     public init(_ path: String) { self.path = path }
     public var checkpoint: String { path + "/checkpoint.mrnc" }
     public var replay: String { path + "/replay.mrnc" }
+    /// The bulk state of a checkpoint being written, renamed over `replay` once the checkpoint is.
+    public var replayNext: String { path + "/replay.next.mrnc" }
     public var curve: String { path + "/curve.csv" }
     public var curvePlot: String { path + "/curve.png" }
     public var config: String { path + "/config.json" }
@@ -44,8 +46,10 @@ public struct RunFolder: Sendable {
 }
 
 extension RunFolder {
-    /// Writes a trainer's state: the parameters under `bulk` prefixes to `replay.mrnc` (first), the
-    /// rest to `checkpoint.mrnc`; both carry the iteration so a mismatched pair is refused on resume.
+    /// Writes a trainer's state: the parameters under `bulk` prefixes to `replay.mrnc`, the rest to
+    /// `checkpoint.mrnc`. Two files cannot be replaced at once, so the bulk state goes to a second
+    /// slot first, then the checkpoint, then the slot is renamed over `replay.mrnc`: a kill at any
+    /// point leaves a checkpoint and, in one of the two slots, the bulk state stamped with its iteration.
     public func write(_ full: Checkpoint, bulk prefixes: [String]) throws {
         guard !prefixes.isEmpty else { try full.write(to: checkpoint); return }
         var small = Parameters(), big = Parameters()
@@ -53,10 +57,13 @@ extension RunFolder {
             if prefixes.contains(where: { name.hasPrefix($0) }) { big.append(name, tensor) } else { small.append(name, tensor) }
         }
         let stamp = ["bulk_of": full.metadata["iteration"] ?? "?", "agent": full.metadata["agent"] ?? "?"]
-        try Checkpoint(parameters: big, metadata: stamp).write(to: replay)
+        try Checkpoint(parameters: big, metadata: stamp).write(to: replayNext)
         var meta = full.metadata
         meta["bulk_state"] = "replay.mrnc"
         try Checkpoint(parameters: small, metadata: meta).write(to: checkpoint)
+        guard rename(replayNext, replay) == 0 else {
+            throw TrainingError.checkpoint("cannot rename \(replayNext) to \(replay): \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Reads the state written by `write(_:bulk:)`: `checkpoint.mrnc`, merged with `replay.mrnc` when
@@ -64,13 +71,19 @@ extension RunFolder {
     public func readTrainingState() throws -> Checkpoint {
         var ck = try Checkpoint(contentsOf: checkpoint)
         guard ck.metadata["bulk_state"] == "replay.mrnc" else { return ck }
-        guard FileManager.default.fileExists(atPath: replay) else {
+        let slots = [replay, replayNext].filter { FileManager.default.fileExists(atPath: $0) }
+        guard !slots.isEmpty else {
             throw TrainingError.checkpoint("\(replay) is missing: this run keeps its replay buffers there and resumes only "
                 + "with them (the file is not committed; resume on the machine that wrote it, or start a new run)")
         }
-        let bulk = try Checkpoint(contentsOf: replay)
-        guard bulk.metadata["bulk_of"] == ck.metadata["iteration"] else {
-            throw TrainingError.checkpoint("\(replay) holds iteration \(bulk.metadata["bulk_of"] ?? "?") but \(checkpoint) holds "
+        var found: Checkpoint?, seen: [String] = []
+        for path in slots {
+            let b = try Checkpoint(contentsOf: path)
+            if b.metadata["bulk_of"] == ck.metadata["iteration"] { found = b; break }
+            seen.append(b.metadata["bulk_of"] ?? "?")
+        }
+        guard let bulk = found else {
+            throw TrainingError.checkpoint("\(replay) holds iteration \(seen.joined(separator: " / ")) but \(checkpoint) holds "
                 + "iteration \(ck.metadata["iteration"] ?? "?"): the two were not written together")
         }
         ck.parameters = ck.parameters.merging(bulk.parameters)

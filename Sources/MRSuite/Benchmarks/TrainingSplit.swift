@@ -24,3 +24,24 @@ extension BenchmarkSpec {
         }
     }
 }
+
+extension EnvironmentSpec {
+    /// A goal-conditioned environment (Fetch) as a one-task train split, for single-task
+    /// goal-conditioned training (HER's own setting): the environment's default task draws a fresh
+    /// goal (and object start) from every reset seed, so no episode repeats a goal unless its seed
+    /// does. Its protocol, for the trainer's test: no adaptation episode, 10 evaluation episodes
+    /// per trial, success. There is no frozen test split; the trainer tests on reset seeds that
+    /// training does not use.
+    /// - Throws: `EnvironmentError.invalidTask` when the environment is not goal-conditioned.
+    public func singleTaskTraining(assets: String? = nil) throws -> TrainingTasks {
+        let probe = try make(assets: assets)
+        guard let reward = BenchmarkSpec.goalReward(envID: id, layout: probe.observationLayout) else {
+            throw EnvironmentError.invalidTask("\(id) is not a goal-conditioned environment (no achieved and desired goal), so it cannot be trained as one task")
+        }
+        let evaluation = EvaluationProtocol(adaptationEpisodes: 0, evaluationEpisodes: 10, horizon: horizon, metric: .success)
+        let context = AgentContext(observationSpace: probe.observationSpace, actionSpace: probe.actionSpace,
+                                   observationLayout: probe.observationLayout, horizon: horizon)
+        return TrainingTasks(benchmark: id, labels: [id], context: context, evaluation: evaluation, rewardScale: 1, goalReward: reward,
+                             make: { _ in try self.make(assets: assets) })
+    }
+}

@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "MRScoring", targets: ["MRScoring"]),
         .library(name: "MRNeural", targets: ["MRNeural"]),
         .library(name: "MRAgents", targets: ["MRAgents"]),
+        // The environments over a C ABI (Sources/MRBenchC/mrbench.h), for the Python package.
+        .library(name: "MRBenchC", type: .dynamic, targets: ["MRBenchC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -62,6 +64,10 @@ let package = Package(
         // Baselines and their training (AGENTS.md): never imports MRPhysics, MRSuite or MRScoring.
         .target(name: "MRAgents", dependencies: ["MRCore", "MRNeural"], exclude: ["README.md"], swiftSettings: optimizedSwiftSettings),
 
+        // The C ABI over the environments and benchmarks' train splits (python/ loads it). An
+        // environment front end like the CLI: it imports MRSuite, never MRAgents or MRScoring.
+        .target(name: "MRBenchC", dependencies: ["MRCore", "MRSuite"], exclude: ["mrbench.h", "README.md"], swiftSettings: swiftSettings),
+
         // MARK: - Executable
         .executableTarget(
             name: "mrbench",
@@ -99,6 +105,7 @@ let package = Package(
         .testTarget(name: "MRNeuralTests", dependencies: ["MRNeural", "_MRNeuralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MRAgentsTests", dependencies: ["MRAgents", "MRSuite", "_MRTestSupport", "_MRNeuralTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MRRenderTests", dependencies: ["MRRender"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(name: "MRBenchCTests", dependencies: ["MRBenchC", "MRCore", "MRSuite"], swiftSettings: swiftSettings),
         .testTarget(name: "mrbenchTests", dependencies: ["mrbench"], swiftSettings: swiftSettings),
     ]
 )

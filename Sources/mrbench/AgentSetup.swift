@@ -36,10 +36,10 @@ struct ResolvedAgent {
     var launcher: ExternalAgentLauncher?
     var sandboxKind: String?
 
-    /// Resolves `agent` for an evaluation of `spec` over the test entries `test()` (read when a
+    /// Resolves `agent` for an evaluation of `spec` over the entries `test()` of `split` (read when a
     /// trial starts, so hidden goals may be settled after the agent is). `logDirectory`: where an
     /// external agent's log starts.
-    static func resolve(_ agent: String, spec: BenchmarkSpec, test: @escaping @Sendable () -> [TaskSetEntry], plan: EvaluationPlan,
+    static func resolve(_ agent: String, spec: BenchmarkSpec, split: String = "test", test: @escaping @Sendable () -> [TaskSetEntry], plan: EvaluationPlan,
                         context: AgentContext, clipActions: Bool, options o: ExternalAgentOptions, assets: String?,
                         protectedPaths: [String], logDirectory: String) throws -> ResolvedAgent {
         switch try AgentCatalogue.parse(agent) {
@@ -68,7 +68,7 @@ struct ResolvedAgent {
             })
         case let .external(line):
             // The handshake tells the agent's name; its process becomes worker 0's session.
-            let briefing = AgentBriefing(benchmark: spec.id, split: "test", metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
+            let briefing = AgentBriefing(benchmark: spec.id, split: split, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
                                          context: context, evaluation: spec.evaluation, trials: plan.trialCount, clipActions: clipActions)
             try OutputPaths.prepareDirectory(logDirectory, for: "the output directory")
             let sandbox = o.noSandbox ? nil : try AgentSandbox.make(

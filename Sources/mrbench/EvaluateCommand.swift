@@ -34,11 +34,23 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Clip an external agent's out-of-range actions instead of stopping (recorded in the entry).") var clipActions = false
     @OptionGroup var agentOptions: ExternalAgentOptions
     @Flag(help: """
-        Draw fresh test goals from the test split's distribution with a seed from the OS, unknown to the agent: the entry         publishes the seed's SHA-256, the run record keeps the seed; the trial order is shuffled and the trial seeds derived         from it (--root-seed is not used). Such a run cannot be resumed or sharded.
+        Draw fresh test goals from the test split's distribution with a seed from the OS, unknown to the agent: the entry         publishes the seed's SHA-256, the run record keeps the seed; the trial order is shuffled and the trial seeds derived         from it (--root-seed is not used). Such a run cannot be sharded; started again after an interruption, it resumes with the same goals (their seed is kept beside the journal's key).
         """) var hiddenGoals = false
+    @Option(help: """
+        The split to run: test (the leaderboard's), or train: the same protocol over the train split's tasks, \
+        for a learner's train-task success (its report needs --output and is never a leaderboard entry).
+        """) var split = "test"
     @OptionGroup var assetOptions: AssetOptions
 
     func validate() throws {
+        guard let chosen = Split(rawValue: split) else { throw ValidationError("--split must be test or train, not '\(split)'") }
+        if chosen == .train {
+            guard let output else { throw ValidationError("--split train writes a report, not a leaderboard entry: give --output (outside leaderboard/entries)") }
+            guard !output.split(separator: "/").contains("entries") else {
+                throw ValidationError("--split train: --output \(output) is inside a leaderboard entries folder; train-split reports are not entries")
+            }
+            guard !hiddenGoals else { throw ValidationError("--hidden-goals draws test goals; it does not apply to --split train") }
+        }
         guard (1...EvaluationPlan.maxSeeds).contains(seeds) else { throw ValidationError("--seeds must be in 1…\(EvaluationPlan.maxSeeds)") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1…256") }
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
@@ -53,20 +65,21 @@ struct EvaluateCommand: ParsableCommand {
         let spec = try resolveBenchmarks([benchmark])[0]
         let assets = assetOptions.assets
         let taskSet = try spec.taskSet(assets: assets)
+        let split = taskSet.entries(Split(rawValue: self.split) ?? .test)
         let digest = try spec.digest(assets: assets)
         let shardSpec = try shard.map(Shard.init(parsing:))
-        let probe = try spec.makeEnvironment(taskSet.test[0], assets: assets)
+        let probe = try spec.makeEnvironment(split[0], assets: assets)
         let context = AgentContext(observationSpace: probe.observationSpace, actionSpace: probe.actionSpace,
                                    observationLayout: probe.observationLayout, horizon: spec.evaluation.horizon)
         // Hidden goals are settled once the output (and so the journal that may hold their seed) is known.
-        let goals = SettledValue(taskSet.test)
-        let frozenPlan = try EvaluationPlan(tasks: taskSet.test.map(\.task), seeds: seeds, rootSeed: rootSeed, evaluation: spec.evaluation)
+        let goals = SettledValue(split)
+        let frozenPlan = try EvaluationPlan(tasks: split.map(\.task), seeds: seeds, rootSeed: rootSeed, evaluation: spec.evaluation)
         let outputGuess: (String) -> String = { n in
             output ?? "leaderboard/entries/\(spec.id)/\(n)\(shardSpec.map { ".shard-\($0.index)-of-\($0.count)" } ?? "").json"
         }
 
         // The agent, resolved through the one catalogue.
-        let agentSetup = try ResolvedAgent.resolve(agent, spec: spec, test: { goals.value }, plan: frozenPlan, context: context,
+        let agentSetup = try ResolvedAgent.resolve(agent, spec: spec, split: self.split, test: { goals.value }, plan: frozenPlan, context: context,
                                                    clipActions: clipActions, options: agentOptions, assets: assets,
                                                    protectedPaths: [Self.journalKeyDirectory], logDirectory: OutputPaths.directory(of: outputGuess("agent")))
         let name = agentSetup.name
@@ -80,12 +93,12 @@ struct EvaluateCommand: ParsableCommand {
         let journalPath = outputPath + ".journal"
         let keyPath = try Self.journalKeyPath(journalPath)
         let hiddenSeed = hiddenGoals ? try Self.hiddenGoalSeed(keyPath: keyPath, journalPath: journalPath) : nil
-        if let hiddenSeed { goals.value = try Self.hiddenGoals(spec, frozen: taskSet.test, seed: hiddenSeed) }
+        if let hiddenSeed { goals.value = try Self.hiddenGoals(spec, frozen: split, seed: hiddenSeed) }
         let test = goals.value
         let plan = try EvaluationPlan(tasks: test.map(\.task), seeds: seeds, rootSeed: hiddenSeed.map { SeededGenerator.derive($0, "root") } ?? rootSeed,
                                       evaluation: spec.evaluation)
         let header = LeaderboardEntry.Header(
-            benchmarkID: spec.id, digest: digest, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
+            benchmarkID: spec.id, split: self.split, digest: digest, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
             agentName: name, agentVersion: agentSetup.version, agentKind: agentSetup.kind, privileged: agentSetup.privileged,
             checkpointDigest: agentSetup.checkpointDigest, trainingSteps: agentSetup.trainingSteps, trainingSeed: agentSetup.trainingSeed,
             plan: plan, clipActions: clipActions, mrbenchVersion: MRBenchInfo.version, revision: SourceRevision.current, sandbox: agentSetup.sandboxKind,

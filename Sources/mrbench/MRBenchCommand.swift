@@ -9,7 +9,7 @@ struct MRBenchCommand: ParsableCommand {
         commandName: "mrbench",
         abstract: "Meta-reinforcement-learning benchmarks on ODE: environments, benchmarks, evaluation.",
         version: MRBenchInfo.version,
-        subcommands: [ListCommand.self, CheckEnvCommand.self, BenchCommand.self, TaskSetsCommand.self, EvaluateCommand.self, TrainCommand.self, LeaderboardCommand.self, ExpertsCommand.self, RenderCommand.self]
+        subcommands: [ListCommand.self, CheckEnvCommand.self, BenchCommand.self, TaskSetsCommand.self, EvaluateCommand.self, TrainCommand.self, LeaderboardCommand.self, ExpertsCommand.self, RenderCommand.self, RolloutCommand.self]
     )
 
     /// The command line, or (hidden, started by mrbench itself) the agent supervisor.

@@ -64,7 +64,7 @@ struct TrainCommand: ParsableCommand {
         if resume {
             guard fm.fileExists(atPath: folder.checkpoint) else { throw ValidationError("--resume: no checkpoint at \(folder.checkpoint)") }
             let ck: Checkpoint
-            do { ck = try Checkpoint(contentsOf: folder.checkpoint) } catch { throw ValidationError("\(error)") }
+            do { ck = try folder.readTrainingState() } catch { throw ValidationError("\(error)") }
             guard ck.metadata["agent"] == agent else { throw ValidationError("\(folder.checkpoint) is a run of \(ck.metadata["agent"] ?? "?"), not \(agent)") }
             guard ck.metadata["seed"] == String(seed) else {
                 throw ValidationError("\(folder.checkpoint) was trained with --seed \(ck.metadata["seed"] ?? "?"); resume with the same seed")

@@ -117,6 +117,37 @@ extension Learners {
             #expect(!(r.evaluationReturn > r.firstEpisodeReturn + Self.margin))
         }
 
+        @Test func runFolderKeepsTheBuffersOutOfTheAgentCheckpoint() throws {
+            let tasks = try Self.tasks()
+            var config = PEARLConfig.smoke(benchmark: "point-nav-v1")
+            config.gradientStepsPerIteration = 5; config.evaluateEvery = 2; config.evaluationTasks = 2; config.replayCapacity = 250
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mrbench-pearl-folder-\(getpid())").path
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let folder = RunFolder(dir)
+            let b = try PEARLTrainer(tasks: tasks, config: config, seed: 3)
+            _ = try b.iterate(threads: 2)
+            try folder.write(b.checkpoint(), bulk: b.bulkStatePrefixes)
+            let agentFile = try Checkpoint(contentsOf: folder.checkpoint), bulkFile = try Checkpoint(contentsOf: folder.replay)
+            #expect(!agentFile.parameters.names.contains { $0.hasPrefix("replay/") || $0.hasPrefix("context/") })
+            #expect(bulkFile.parameters.names.allSatisfy { $0.hasPrefix("replay/") || $0.hasPrefix("context/") })
+            #expect(bulkFile.parameters.count == 2 * tasks.count * (b.checkpoint().parameters.filtered(prefix: "replay/0/").count))
+            // The agent loads from the small file alone; training resumes from the pair exactly.
+            _ = try PEARLAgent(checkpoint: agentFile)
+            let c = try PEARLTrainer(tasks: tasks, checkpoint: try folder.readTrainingState())
+            #expect(c.checkpoint().encoded() == b.checkpoint().encoded())
+            // A pair not written together, or a missing buffer file, is refused with a message.
+            let later = try PEARLTrainer(tasks: tasks, config: config, seed: 3)
+            for _ in 0..<2 { _ = try later.iterate(threads: 2) }
+            var stale = later.checkpoint().parameters.filtered(prefix: "replay/")
+            stale = stale.merging(later.checkpoint().parameters.filtered(prefix: "context/"))
+            try Checkpoint(parameters: stale, metadata: ["bulk_of": "2"]).write(to: folder.replay)
+            #expect(throws: TrainingError.self) { _ = try folder.readTrainingState() }
+            try FileManager.default.removeItem(atPath: folder.replay)
+            do { _ = try folder.readTrainingState(); Issue.record("a missing replay.mrnc must be refused") }
+            catch { #expect("\(error)".contains("replay.mrnc is missing")) }
+        }
+
         @Test func checkpointRestoresTheTrainerExactly() throws {
             let tasks = try Self.tasks()
             var config = PEARLConfig.smoke(benchmark: "point-nav-v1")

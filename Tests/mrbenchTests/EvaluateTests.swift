@@ -92,6 +92,28 @@ struct EvaluateTests {
         #expect((e["provenance"] as? [String: Any])?["environmentSteps"] as? Int ?? 0 > 0)
     }
 
+    @Test func trainSplitRunsTheTrainTasksIntoAReportThatIsNotAnEntry() throws {
+        let d = try tempDir("train-split")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let base = ["evaluate", "--agent", "random", "--benchmark", "point-nav-v1", "--seeds", "1", "--split", "train"]
+        let r = try mrbench(base + ["--output", d + "/train.json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let e = try json(d + "/train.json")
+        let benchmark = try #require(e["benchmark"] as? [String: Any]), protocolInfo = try #require(e["protocol"] as? [String: Any])
+        #expect(benchmark["split"] as? String == "train")
+        let taskSet = try json(Self.packageRoot + "/Assets/tasksets/point-nav-v1.json")
+        let trainCount = (taskSet["train"] as? [Any])?.count ?? -1, testCount = (taskSet["test"] as? [Any])?.count ?? -1
+        #expect((protocolInfo["entries"] as? [Any])?.count == trainCount && trainCount != testCount)
+        // Not a leaderboard entry: validation refuses it, and it needs an --output outside the entries.
+        #expect(try mrbench(["leaderboard", "validate", d + "/train.json"]).status != 0)
+        let noOutput = try mrbench(base)
+        #expect(noOutput.status != 0 && noOutput.stderr.contains("--output"))
+        let inEntries = try mrbench(base + ["--output", d + "/leaderboard/entries/point-nav-v1/x.json"])
+        #expect(inEntries.status != 0 && inEntries.stderr.contains("not entries"))
+        let bad = try mrbench(["evaluate", "--agent", "random", "--benchmark", "point-nav-v1", "--split", "validation", "--output", d + "/v.json"])
+        #expect(bad.status != 0 && bad.stderr.contains("--split must be test or train"))
+    }
+
     @Test func shardsMergeToTheUnshardedEntry() throws {
         let d = try tempDir("shard")
         defer { try? FileManager.default.removeItem(atPath: d) }

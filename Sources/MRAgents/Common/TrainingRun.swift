@@ -21,17 +21,61 @@ public protocol MetaTrainer: AnyObject {
     /// The whole training state: parameters, optimiser moments, normalisers, counters, the config.
     /// It holds nothing that depends on time or on the machine, so equal states give equal bytes.
     func checkpoint() -> Checkpoint
+    /// Name prefixes of the checkpoint's bulk state (replay buffers): the run folder keeps them in
+    /// `replay.mrnc` beside `checkpoint.mrnc`, so the agent file stays small. Empty for most learners.
+    var bulkStatePrefixes: [String] { get }
 }
 
-/// Files of a run folder: `checkpoint.mrnc`, `curve.csv`, `config.json`, `run.json`.
+extension MetaTrainer {
+    public var bulkStatePrefixes: [String] { [] }
+}
+
+/// Files of a run folder: `checkpoint.mrnc`, `curve.csv`, `config.json`, `run.json`, and for
+/// learners with bulk state (replay buffers) `replay.mrnc`, which is needed only to resume.
 public struct RunFolder: Sendable {
     public let path: String
     public init(_ path: String) { self.path = path }
     public var checkpoint: String { path + "/checkpoint.mrnc" }
+    public var replay: String { path + "/replay.mrnc" }
     public var curve: String { path + "/curve.csv" }
     public var curvePlot: String { path + "/curve.png" }
     public var config: String { path + "/config.json" }
     public var record: String { path + "/run.json" }
+}
+
+extension RunFolder {
+    /// Writes a trainer's state: the parameters under `bulk` prefixes to `replay.mrnc` (first), the
+    /// rest to `checkpoint.mrnc`; both carry the iteration so a mismatched pair is refused on resume.
+    public func write(_ full: Checkpoint, bulk prefixes: [String]) throws {
+        guard !prefixes.isEmpty else { try full.write(to: checkpoint); return }
+        var small = Parameters(), big = Parameters()
+        for (name, tensor) in full.parameters {
+            if prefixes.contains(where: { name.hasPrefix($0) }) { big.append(name, tensor) } else { small.append(name, tensor) }
+        }
+        let stamp = ["bulk_of": full.metadata["iteration"] ?? "?", "agent": full.metadata["agent"] ?? "?"]
+        try Checkpoint(parameters: big, metadata: stamp).write(to: replay)
+        var meta = full.metadata
+        meta["bulk_state"] = "replay.mrnc"
+        try Checkpoint(parameters: small, metadata: meta).write(to: checkpoint)
+    }
+
+    /// Reads the state written by `write(_:bulk:)`: `checkpoint.mrnc`, merged with `replay.mrnc` when
+    /// the checkpoint says its bulk state lives there.
+    public func readTrainingState() throws -> Checkpoint {
+        var ck = try Checkpoint(contentsOf: checkpoint)
+        guard ck.metadata["bulk_state"] == "replay.mrnc" else { return ck }
+        guard FileManager.default.fileExists(atPath: replay) else {
+            throw TrainingError.checkpoint("\(replay) is missing: this run keeps its replay buffers there and resumes only "
+                + "with them (the file is not committed; resume on the machine that wrote it, or start a new run)")
+        }
+        let bulk = try Checkpoint(contentsOf: replay)
+        guard bulk.metadata["bulk_of"] == ck.metadata["iteration"] else {
+            throw TrainingError.checkpoint("\(replay) holds iteration \(bulk.metadata["bulk_of"] ?? "?") but \(checkpoint) holds "
+                + "iteration \(ck.metadata["iteration"] ?? "?"): the two were not written together")
+        }
+        ck.parameters = ck.parameters.merging(bulk.parameters)
+        return ck
+    }
 }
 
 /// The learning curve: `curve.csv` with a header row; one row per iteration.
@@ -112,7 +156,7 @@ public struct TrainingLoop {
         var lastCheckpoint = Date()
         let startSteps = trainer.environmentSteps
         func save() throws {
-            do { try trainer.checkpoint().write(to: folder.checkpoint) } catch { throw TrainingError.checkpoint("\(error)") }
+            do { try folder.write(trainer.checkpoint(), bulk: trainer.bulkStatePrefixes) } catch let e as TrainingError { throw e } catch { throw TrainingError.checkpoint("\(error)") }
             try onCheckpoint(curve)
             lastCheckpoint = Date()
         }

@@ -22,6 +22,8 @@ struct PEARLSample {
 /// buffer only; z is drawn afresh at each episode's start, actions are sampled.
 public final class PEARLTrainer: MetaTrainer {
     public let agentName = PEARLAgent.catalogueName
+    /// Replay and context buffers go to the run folder's `replay.mrnc`, not the agent checkpoint.
+    public var bulkStatePrefixes: [String] { ["replay/", "context/"] }
     public let config: PEARLConfig
     public let tasks: TrainingTasks
     public let seed: UInt64

@@ -1,0 +1,74 @@
+"""The vector environment (N environments stepped across threads in Swift) equals N single environments."""
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import mrbench
+
+
+def leaves(obs):
+    return [obs[k] for k in sorted(obs)] if isinstance(obs, dict) else [obs]
+
+
+def assert_same_obs(batched, i, single):
+    for b, s in zip(leaves(batched), leaves(single)):
+        assert b[i].view(np.uint32).tolist() == np.asarray(s).view(np.uint32).tolist()
+
+
+@pytest.mark.parametrize("gid,steps", [("mrbench/point-nav-v1", 230), ("mrbench/fetch-reach-v1", 110), ("mrbench/ant-goal-v2", 30)])
+def test_vector_equals_single_envs(gid, steps):
+    n = 3
+    vec = gym.make_vec(gid, num_envs=n, threads=2)
+    assert isinstance(vec, mrbench.MRBenchVectorEnv)
+    singles = [gym.make(gid).unwrapped for _ in range(n)]
+    obs, _ = vec.reset(seed=10)
+    for i, s in enumerate(singles):
+        o, _ = s.reset(seed=10 + i)
+        assert_same_obs(obs, i, o)
+    rng = np.random.default_rng(0)
+    done = [False] * n
+    autoresets = 0
+    for _ in range(steps):
+        actions = rng.uniform(-1, 1, size=vec.action_space.shape).astype(np.float32)
+        obs, rewards, term, trunc, infos = vec.step(actions)
+        for i, s in enumerate(singles):
+            if done[i]:  # Gymnasium's next-step auto-reset: this slot was reset, its action ignored
+                o, _ = s.reset()
+                assert rewards[i] == 0 and not term[i] and not trunc[i]
+                done[i] = False
+                autoresets += 1
+            else:
+                o, r, t, u, info = s.step(actions[i])
+                assert np.float64(rewards[i]).view(np.uint64) == np.float64(r).view(np.uint64)
+                assert (term[i], trunc[i]) == (t, u)
+                if "success" in info:
+                    assert infos["success"][i] == info["success"]
+                done[i] = t or u
+            assert_same_obs(obs, i, o)
+    if steps > singles[0].horizon:
+        assert autoresets >= n
+
+
+def test_train_split_vector_equals_meta_envs():
+    bench = mrbench.Benchmark("ml10-v2")
+    tasks = [bench.train_tasks[i] for i in (0, 57, 301)]
+    vec = bench.make_vec(3, tasks=tasks, threads=2)
+    singles = [bench.make_env(t) for t in tasks]
+    obs, _ = vec.reset(seed=[3, 4, 5])
+    for i, s in enumerate(singles):
+        assert_same_obs(obs, i, s.reset(seed=3 + i)[0])
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        a = rng.uniform(-1, 1, size=(3, 4)).astype(np.float32)
+        obs, rewards, *_ = vec.step(a)
+        for i, s in enumerate(singles):
+            o, r, *_ = s.step(a[i])
+            assert_same_obs(obs, i, o)
+            assert rewards[i] == r
+
+
+def test_make_vec_over_a_benchmark_id():
+    vec = gym.make_vec("mrbench/ml10-v2-train", num_envs=2)
+    obs, _ = vec.reset(seed=0)
+    assert obs.shape == (2, 39) and obs.dtype == np.float32
+    assert vec.tasks == [0, 1]

@@ -1,5 +1,7 @@
 #include "CProcessControl.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -22,4 +24,14 @@ pid_t mr_fork_exec(const char *path, char *const argv[], int stderr_fd) {
     (void)!write(2, why, strlen(why));
     (void)!write(2, "\n", 1);
     _exit(127);
+}
+
+int mr_drop_controlling_terminal(void) {
+    int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return (errno == ENXIO || errno == ENOENT) ? 0 : -1;
+    int r = ioctl(fd, TIOCNOTTY);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return r;
 }

@@ -6,9 +6,14 @@ import MRCore
 /// to run (time, host, threads, memory) goes in the run record instead.
 public enum LeaderboardEntry {
     public static let schemaName = "mrbench-leaderboard-entry"
-    /// Format 2 adds `agent.sandbox` (external agents) and `benchmark.goals` (hidden-goal runs);
-    /// entries with neither are still written as format 1, so built-in agents' entries keep their bytes.
-    public static let schemaVersion = 2
+    /// Format 2 adds `agent.sandbox` (external agents) and `benchmark.goals` (hidden-goal runs).
+    /// Format 3 (what `evaluate` writes now) adds `results.trials`, a row per trial of a complete
+    /// entry, so that `leaderboard verify` can re-run sampled trials and compare them one by one.
+    /// Entries of formats 1 and 2 stay valid (they are checked from their per-seed scores).
+    public static let schemaVersion = 3
+    /// The columns of a `results.trials` row: the trial's mean evaluation-episode return, its
+    /// fraction of successful evaluation episodes, its environment steps (all episodes).
+    public static let trialFields = ["return", "success", "steps"]
     /// Bootstrap resamples of every interval in an entry.
     public static let bootstrapResamples = 2000
     public static let confidence = 0.95
@@ -78,7 +83,7 @@ public enum LeaderboardEntry {
                 "digest": .string(digest), "metric": .string(metric.rawValue), "hidesGoal": .bool(hidesGoal),
             ]
             if let c = hiddenGoalsCommitment { benchmark["goals"] = .object(["kind": .string("hidden"), "seedSHA256": .string(c)]) }
-            let format = sandbox == nil && hiddenGoalsCommitment == nil ? 1 : LeaderboardEntry.schemaVersion
+            let format = LeaderboardEntry.schemaVersion
             return [
                 "schema": .object(["name": .string(LeaderboardEntry.schemaName), "version": .number(Double(format))]),
                 "benchmark": .object(benchmark),
@@ -111,7 +116,12 @@ public enum LeaderboardEntry {
         prov["environmentSteps"] = .number(Double(sorted.reduce(0) { $0 + $1.steps }))
         prov["clippedActions"] = .number(Double(sorted.reduce(0) { $0 + $1.clippedActions }))
         o["provenance"] = .object(prov)
-        o["results"] = results(sorted, info)
+        var res = results(sorted, info)
+        if complete, (header["schema"]?["version"]?.intValue ?? 1) >= 3, case var .object(r) = res {
+            r["trials"] = trialRows(sorted)
+            res = .object(r)
+        }
+        o["results"] = res
         o["complete"] = .bool(complete)
         o["trialsCompleted"] = .number(Double(sorted.count))
         o["trialsTotal"] = .number(Double(info.trialCount))
@@ -121,6 +131,25 @@ public enum LeaderboardEntry {
         if let shard { o["shard"] = .object(["index": .number(Double(shard.index)), "count": .number(Double(shard.count))]) }
         if let error { o["error"] = .string(error) }
         return .object(o)
+    }
+
+    /// `results.trials` of a complete format-3 entry: the fields, and one row per trial in index order.
+    static func trialRows(_ sorted: [TrialRecord]) -> JSONValue {
+        .object([
+            "fields": .array(trialFields.map { .string($0) }),
+            "rows": .array(sorted.map { row($0) }),
+        ])
+    }
+
+    /// The `results.trials` row of a trial record: [return, success, steps].
+    public static func row(_ t: TrialRecord) -> JSONValue {
+        .array([num(t.score(.return)), num(t.score(.success)), .number(Double(t.steps))])
+    }
+
+    /// The rows of `results.trials` (nil when the entry has none: formats 1 and 2, incomplete entries).
+    public static func trialRows(of entry: JSONValue) -> [[Double]]? {
+        guard let rows = entry["results"]?["trials"]?["rows"]?.arrayValue else { return nil }
+        return rows.map { $0.arrayValue?.compactMap(\.doubleValue) ?? [] }
     }
 
     /// The header members of an existing entry (everything `make` does not compute).

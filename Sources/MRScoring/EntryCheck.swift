@@ -67,8 +67,14 @@ public enum EntryCheck {
         let hidden = entry["benchmark"]?["goals"] != nil, external = entry["agent"]?["kind"]?.stringValue == "external"
         if version == 1 && sandbox != nil { r.problems.append("agent.sandbox: not part of format 1 (schema.version 2 carries it)") }
         if version == 1 && hidden { r.problems.append("benchmark.goals: not part of format 1 (schema.version 2 carries it)") }
-        if version == 2 && sandbox == nil && (external || !hidden) { r.problems.append("agent.sandbox: missing in a format-2 entry") }
+        if let version, version >= 2 && external && sandbox == nil { r.problems.append("agent.sandbox: missing in a format-\(version) entry") }
+        if version == 2 && !external && !hidden { r.problems.append("benchmark.goals: a format-2 entry of a built-in agent is a hidden-goal one") }
         if sandbox != nil && !external { r.problems.append("agent.sandbox: only external agents run in a sandbox") }
+        // Format 3 carries results.trials in complete entries (incomplete ones carry `trials`).
+        let rows = entry["results"]?["trials"]
+        if (version ?? 1) < 3 && rows != nil { r.problems.append("results.trials: not part of format \(version ?? 1) (schema.version 3 carries it)") }
+        if version == 3 && complete && rows == nil { r.problems.append("results.trials: missing in a complete format-3 entry") }
+        if !complete && rows != nil { r.problems.append("results.trials: only complete entries carry it (incomplete ones carry \"trials\")") }
 
         // The benchmark: folder, task list, goals, seeds.
         if let folder, folder != id { r.problems.append("benchmark.id: '\(id)', but the entry is filed in folder '\(folder)'") }
@@ -104,7 +110,60 @@ public enum EntryCheck {
         if let raw = entry["trials"]?.arrayValue {
             r.problems += recomputedProblems(entry, header: header, raw: raw, info: info)
         }
+        if complete, let rows = LeaderboardEntry.trialRows(of: entry) {
+            r.problems += rowProblems(entry, info, rows)
+        }
         return r
+    }
+
+    /// Checks the rows of `results.trials` (ranges, step bounds) and recomputes from them every
+    /// figure they determine: each task's per-seed scores, score interval, success rate and mean
+    /// return, and the environment steps. (`leaderboard verify` then re-runs sampled rows.)
+    static func rowProblems(_ entry: JSONValue, _ info: LeaderboardEntry.Info, _ rows: [[Double]]) -> [String] {
+        guard rows.count == info.trialCount else {
+            return ["results.trials.rows: \(rows.count) rows, the entry has \(info.trialCount) trials"]
+        }
+        var p: [String] = []
+        let n = info.entries.count, episodes = info.k + info.e
+        for (i, r) in rows.enumerated() {
+            let at = "results.trials.rows[\(i)]"
+            guard r.count == 3 else { p.append("\(at): not [return, success, steps]"); continue }
+            let successes = r[1] * Double(info.e)
+            if !r[0].isFinite { p.append("\(at): non-finite return") }
+            if !(0...1).contains(r[1]) || abs(successes - successes.rounded()) > 1e-4 {
+                p.append("\(at): success \(r[1]) is not a fraction of \(info.e) evaluation episodes")
+            }
+            if r[2] != r[2].rounded() || !(Double(episodes)...Double(episodes * info.horizon)).contains(r[2]) {
+                p.append("\(at): \(r[2]) steps, outside \(episodes)…\(episodes * info.horizon) for \(episodes) episodes of at most \(info.horizon) steps")
+            }
+        }
+        guard p.isEmpty, let res = entry["results"] else { return p }
+        let score: ([Double]) -> Double = { info.metric == .success ? $0[1] : $0[0] }
+        let bseed = LeaderboardEntry.bootstrapSeed(rootSeed: info.rootSeed)
+        for name in Set(info.entries).sorted() {
+            let at = "results.tasks.\(name)", t = res["tasks"]?[name]
+            let idx = (0..<info.trialCount).filter { info.entries[$0 % n] == name }
+            let recorded = res["scores"]?[name]?.arrayValue ?? []
+            for s in 0..<info.seeds {
+                let x = idx.filter { $0 / n == s }.map { score(rows[$0]) }
+                if let v = recorded.indices.contains(s) ? recorded[s].doubleValue : nil {
+                    compare(v, Statistics.mean(x), "results.scores.\(name)[\(s)]", "the mean of its trials' rows", &p)
+                }
+            }
+            let ts = idx.map { rows[$0] }
+            if let v = t?["successRate"]?.doubleValue { compare(v, Statistics.mean(ts.map { $0[1] }), "\(at).successRate", "the mean of its trials' rows", &p) }
+            if let v = t?["meanReturn"]?.doubleValue { compare(v, Statistics.mean(ts.map { $0[0] }), "\(at).meanReturn", "the mean of its trials' rows", &p) }
+            if let ci = pair(t?["ci"]) {
+                let again = Statistics.bootstrap(ts.map(score), statistic: Statistics.mean, resamples: LeaderboardEntry.bootstrapResamples,
+                                                 confidence: LeaderboardEntry.confidence, seed: SeededGenerator.derive(bseed, "task/\(name)"))
+                compare(ci.0, again.low, "\(at).ci[0]", "the bootstrap of its trials' rows", &p)
+                compare(ci.1, again.high, "\(at).ci[1]", "the bootstrap of its trials' rows", &p)
+            }
+        }
+        if let steps = entry["provenance"]?["environmentSteps"]?.doubleValue {
+            compare(steps, rows.reduce(0) { $0 + $1[2] }, "provenance.environmentSteps", "the sum of the rows' steps", &p)
+        }
+        return p.map { "\($0) (recomputed from results.trials)" }
     }
 
     /// Checks a hidden-goal entry against the seed its run record reveals: the entry's commitment

@@ -7,7 +7,7 @@ public enum EntrySchema {
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "https://github.com/mrbench/mrbench/leaderboard/schema/entry-v1.schema.json",
-  "title": "mrbench leaderboard entry, formats 1 and 2",
+  "title": "mrbench leaderboard entry, formats 1 to 3",
   "description": "One (agent, benchmark) evaluation: leaderboard/entries/<benchmark>/<agent>.json. Written by `mrbench evaluate`, checked by `mrbench leaderboard validate`. Keys sorted, reals rounded to 6 decimals.",
   "type": "object",
   "required": ["schema", "benchmark", "agent", "protocol", "results", "provenance", "complete", "trialsCompleted", "trialsTotal"],
@@ -19,7 +19,7 @@ public enum EntrySchema {
       "additionalProperties": false,
       "properties": {
         "name": {"const": "mrbench-leaderboard-entry"},
-        "version": {"enum": [1, 2], "description": "2 adds agent.sandbox (external agents) and benchmark.goals (hidden goals); entries with neither are format 1."}
+        "version": {"enum": [1, 2, 3], "description": "2 adds agent.sandbox (external agents) and benchmark.goals (hidden goals); 3 adds results.trials (complete entries). Formats 1 and 2 remain valid."}
       }
     },
     "benchmark": {
@@ -101,6 +101,22 @@ public enum EntrySchema {
           "additionalProperties": {"type": "array", "items": {"type": ["number", "null"]}}
         },
         "curve": {"$ref": "#/$defs/curve"},
+        "trials": {
+          "type": "object",
+          "description": "Format 3, complete entries: one row per trial in index order (seed-major), [mean evaluation-episode return, fraction of successful evaluation episodes, environment steps of all episodes]; what `leaderboard verify` compares re-run trials with.",
+          "required": ["fields", "rows"],
+          "additionalProperties": false,
+          "properties": {
+            "fields": {"const": ["return", "success", "steps"]},
+            "rows": {
+              "type": "array",
+              "items": {
+                "type": "array", "minItems": 3, "maxItems": 3,
+                "prefixItems": [{"type": "number"}, {"type": "number", "minimum": 0, "maximum": 1}, {"type": "integer", "minimum": 1}]
+              }
+            }
+          }
+        },
         "bootstrap": {
           "type": "object",
           "required": ["method", "resamples", "confidence", "seed"],

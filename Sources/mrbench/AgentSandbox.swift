@@ -17,7 +17,7 @@ import Glibc
 /// `/dev`; so neither the checkout nor `Assets/` is there (an agent directory containing the
 /// assets or the journal keys is refused). It gets its own PID
 /// namespace (a `/proc` showing only its own processes: nothing of mrbench), no network unless
-/// `--agent-network`, new IPC, UTS and session; and it dies with its supervisor
+/// `--agent-network`, new IPC and UTS (no controlling terminal: the supervisor gives it up); and it dies with its supervisor
 /// (`--die-with-parent`; the PID namespace ends every process in it).
 struct AgentSandbox {
     let bwrap: String
@@ -39,7 +39,10 @@ struct AgentSandbox {
 
     /// The arguments before the program: `bwrap … --`.
     var prefix: [String] {
-        var a = [bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+        // No --new-session: the supervisor has already given up the controlling terminal (what
+        // --new-session guards against: TIOCSTI), and a new session is a new scheduling autogroup,
+        // which made each agent round trip several times slower under load.
+        var a = [bwrap, "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
         if !network { a.append("--unshare-net") }
         for p in Self.systemPaths {
             var buf = [CChar](repeating: 0, count: 4096)

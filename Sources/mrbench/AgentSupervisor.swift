@@ -10,6 +10,7 @@ import Glibc
 /// - dies with mrbench, whatever ends mrbench: its parent-death signal (SIGTERM, `prctl`) takes
 ///   the whole group down (`kill(0, SIGKILL)`: the agent and any child or grandchild that stayed in
 ///   its group), even when mrbench is killed with SIGKILL;
+/// - gives up the controlling terminal (the agent can neither open it nor push input into it);
 /// - relays the agent's standard error to the log (its own standard error, opened in append mode
 ///   by mrbench) up to LOG_LIMIT bytes of log, writes a line saying where the log was cut, and
 ///   discards the rest (the agent never blocks on a full pipe);
@@ -60,6 +61,14 @@ enum AgentSupervisor {
         sigaddset(&unblock, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         if mr_set_parent_death_signal(SIGTERM) != 0 || getppid() != parent { kill(0, SIGKILL) }
+        // No controlling terminal for the agent: it cannot push input into the user's terminal
+        // (TIOCSTI) or open it. This replaces bubblewrap's --new-session, whose new session (with
+        // the scheduler's autogroups, a scheduling group of its own) made every message round
+        // trip several times slower on a loaded machine.
+        if mr_drop_controlling_terminal() != 0 {
+            FileHandle.standardError.write(Data("mrbench \(verb): cannot give up the controlling terminal: \(String(cString: strerror(errno)))\n".utf8))
+            exit(126)
+        }
 
         let program = Array(arguments[3...])
         var err: [Int32] = [0, 0]

@@ -32,20 +32,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Root seed of the trials' seeds.") var rootSeed: UInt64 = 0
     @Flag(help: "Print the entry JSON on standard output instead of a summary.") var json = false
     @Flag(help: "Clip an external agent's out-of-range actions instead of stopping (recorded in the entry).") var clipActions = false
-    @Option(help: "Seconds an external agent may take to answer one message.") var agentTimeout = 60.0
-    @Option(help: "Longest line accepted from an external agent, in bytes.") var agentMaxLine = 1 << 20
-    @Option(help: "Total seconds the harness may wait for an external agent (per agent process).") var agentBudget = 86_400.0
-    @Option(help: "Most bytes of the agent's log (<output>.agent.log); a line in the log marks where it was cut.")
-    var agentLogLimit = AgentSupervisor.defaultLogLimit
-    @Flag(help: "Run an external agent without the bubblewrap sandbox (where user namespaces are unavailable); the entry records it.")
-    var noSandbox = false
-    @Option(help: "The external agent's own directory, visible (read-only) in its sandbox (default: that of the first file named in its command).")
-    var agentDir: String?
-    @Option(help: "A further path the sandboxed agent may read (a virtual environment, a model); repeatable.")
-    var agentBind: [String] = []
-    @Flag(help: "Give the sandboxed agent network access (default: none).") var agentNetwork = false
+    @OptionGroup var agentOptions: ExternalAgentOptions
     @Flag(help: """
-        Draw fresh test goals from the test split's distribution with a seed from the OS, unknown to the agent: the entry         publishes the seed's SHA-256, the run record keeps the seed; the trial order is shuffled and the trial seeds derived         from it (--root-seed is not used). Such a run cannot be resumed or sharded.
+        Draw fresh test goals from the test split's distribution with a seed from the OS, unknown to the agent: the entry         publishes the seed's SHA-256, the run record keeps the seed; the trial order is shuffled and the trial seeds derived         from it (--root-seed is not used). Such a run cannot be sharded; started again after an interruption, it resumes with the same goals (their seed is kept beside the journal's key).
         """) var hiddenGoals = false
     @Option(help: """
         The split to run: test (the leaderboard's), or train: the same protocol over the train split's tasks, \
@@ -64,9 +53,6 @@ struct EvaluateCommand: ParsableCommand {
         }
         guard (1...EvaluationPlan.maxSeeds).contains(seeds) else { throw ValidationError("--seeds must be in 1…\(EvaluationPlan.maxSeeds)") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1…256") }
-        guard agentTimeout > 0, agentBudget > 0, agentMaxLine >= 64, agentLogLimit >= 0 else {
-            throw ValidationError("agent limits must be positive (max line ≥ 64 bytes, log limit ≥ 0)")
-        }
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
         if hiddenGoals && shard != nil { throw ValidationError("--hidden-goals cannot be sharded: each shard would draw other goals") }
     }
@@ -80,87 +66,52 @@ struct EvaluateCommand: ParsableCommand {
         let assets = assetOptions.assets
         let taskSet = try spec.taskSet(assets: assets)
         let split = taskSet.entries(Split(rawValue: self.split) ?? .test)
-        let (test, hiddenSeed) = hiddenGoals ? try Self.hiddenGoals(spec, frozen: split) : (split, nil)
         let digest = try spec.digest(assets: assets)
-        let plan = try EvaluationPlan(tasks: test.map(\.task), seeds: seeds, rootSeed: hiddenSeed.map { SeededGenerator.derive($0, "root") } ?? rootSeed,
-                                      evaluation: spec.evaluation)
         let shardSpec = try shard.map(Shard.init(parsing:))
-        let probe = try spec.makeEnvironment(test[0], assets: assets)
+        let probe = try spec.makeEnvironment(split[0], assets: assets)
         let context = AgentContext(observationSpace: probe.observationSpace, actionSpace: probe.actionSpace,
                                    observationLayout: probe.observationLayout, horizon: spec.evaluation.horizon)
-
-        // The agent, resolved through the one catalogue.
-        let kind: String, privileged: Bool, name: String, version: String
-        var checkpointDigest: String?, trainingSteps: Int?, trainingSeed: UInt64?
-        let makeSession: @Sendable (Int) throws -> any AgentSession
-        var external: ExternalAgentConfig?
-        var sandboxKind: String?
+        // Hidden goals are settled once the output (and so the journal that may hold their seed) is known.
+        let goals = SettledValue(split)
+        let frozenPlan = try EvaluationPlan(tasks: split.map(\.task), seeds: seeds, rootSeed: rootSeed, evaluation: spec.evaluation)
         let outputGuess: (String) -> String = { n in
             output ?? "leaderboard/entries/\(spec.id)/\(n)\(shardSpec.map { ".shard-\($0.index)-of-\($0.count)" } ?? "").json"
         }
-        switch try AgentCatalogue.parse(agent) {
-        case .random:
-            (kind, privileged, name, version) = ("builtin", false, "random", MRBenchInfo.version)
-            makeSession = { _ in MetaLearnerSession(RandomMetaLearner(), context: context) }
-        case let .checkpoint(agentName, path):
-            let loaded = try AgentCatalogue.load(agent: agentName, path: path)
-            if let trained = loaded.benchmark, trained != spec.id {
-                printError("note: \(path) was trained on \(trained); evaluating it on \(spec.id)")
-            }
-            (kind, privileged, name, version) = ("builtin", false, loaded.name, MRBenchInfo.version)
-            (checkpointDigest, trainingSteps, trainingSeed) = (loaded.checkpointDigest, loaded.trainingSteps, loaded.trainingSeed)
-            let learner = UncheckedLearner(loaded.learner)
-            makeSession = { _ in MetaLearnerSession(learner.value, context: context) }
-        case .expert:
-            (kind, privileged, name, version) = ("builtin", true, "expert", MRBenchInfo.version)
-            for e in Set(test.map(\.env)).sorted() where !(try Registry.environment(e)).hasExpert {
-                throw ValidationError("benchmark \(spec.id): environment family \(e) has no scripted expert, so `--agent expert` cannot run")
-            }
-            makeSession = { _ in
-                PrivilegedSession { trial in
-                    guard let p = try spec.makeExpert(test[trial.entry]) else { throw RegistryError.noExpert(test[trial.entry].env) }
-                    return p
-                }
-            }
-        case let .external(line):
-            // The handshake tells the agent's name (which names the output); its process becomes worker 0's session.
-            let briefing = AgentBriefing(benchmark: spec.id, split: self.split, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
-                                         context: context, evaluation: spec.evaluation, trials: plan.trialCount, clipActions: clipActions)
-            let logDirectory = OutputPaths.directory(of: outputGuess("agent"))
-            try OutputPaths.prepareDirectory(logDirectory, for: "the output directory")
-            let sandbox = noSandbox ? nil : try AgentSandbox.make(
-                commandLine: line, searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
-                agentDirectory: agentDir, extraBinds: agentBind, network: agentNetwork,
-                protected: [try AssetLocator.root(explicit: assets), Self.journalKeyDirectory], output: logDirectory)
-            sandboxKind = sandbox == nil ? "none" : "bwrap"
-            let launcher = try ExternalAgentLauncher(commandLine: line, messageTimeout: agentTimeout, maxLineBytes: agentMaxLine,
-                                                     budgetSeconds: agentBudget, logLimit: agentLogLimit, sandbox: sandbox, briefing: briefing,
-                                                     logDirectory: logDirectory)
-            let id = launcher.identity
-            guard !["random", "expert"].contains(id.name) else {
-                launcher.closeUnused()
-                throw EvaluationError.agent("the external agent calls itself '\(id.name)', a name reserved for a built-in agent; choose another name in its hello")
-            }
-            (kind, privileged, name, version) = ("external", false, id.name, id.version)
-            launcher.settleLog(at: Self.stem(outputGuess(name)) + ".agent.log")
-            external = launcher.config
-            makeSession = { _ in try launcher.session() }
-        }
 
+        // The agent, resolved through the one catalogue.
+        let agentSetup = try ResolvedAgent.resolve(agent, spec: spec, split: self.split, test: { goals.value }, plan: frozenPlan, context: context,
+                                                   clipActions: clipActions, options: agentOptions, assets: assets,
+                                                   protectedPaths: [Self.journalKeyDirectory], logDirectory: OutputPaths.directory(of: outputGuess("agent")))
+        let name = agentSetup.name
+        let makeSession = agentSetup.makeSession
         let outputPath = outputGuess(name)
         let stem = Self.stem(outputPath)
         try OutputPaths.prepareEntryOutput(outputPath)
+        agentSetup.launcher?.settleLog(at: stem + ".agent.log")
+        let external = agentSetup.launcher?.config
+
+        let journalPath = outputPath + ".journal"
+        let keyPath = try Self.journalKeyPath(journalPath)
+        let hiddenSeed = hiddenGoals ? try Self.hiddenGoalSeed(keyPath: keyPath, journalPath: journalPath) : nil
+        if let hiddenSeed { goals.value = try Self.hiddenGoals(spec, frozen: split, seed: hiddenSeed) }
+        let test = goals.value
+        let plan = try EvaluationPlan(tasks: test.map(\.task), seeds: seeds, rootSeed: hiddenSeed.map { SeededGenerator.derive($0, "root") } ?? rootSeed,
+                                      evaluation: spec.evaluation)
         let header = LeaderboardEntry.Header(
             benchmarkID: spec.id, split: self.split, digest: digest, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
-            agentName: name, agentVersion: version, agentKind: kind, privileged: privileged,
-            checkpointDigest: checkpointDigest, trainingSteps: trainingSteps, trainingSeed: trainingSeed,
-            plan: plan, clipActions: clipActions, mrbenchVersion: MRBenchInfo.version, revision: SourceRevision.current, sandbox: sandboxKind,
+            agentName: name, agentVersion: agentSetup.version, agentKind: agentSetup.kind, privileged: agentSetup.privileged,
+            checkpointDigest: agentSetup.checkpointDigest, trainingSteps: agentSetup.trainingSteps, trainingSeed: agentSetup.trainingSeed,
+            plan: plan, clipActions: clipActions, mrbenchVersion: MRBenchInfo.version, revision: SourceRevision.current, sandbox: agentSetup.sandboxKind,
             hiddenGoalsCommitment: hiddenSeed.map { SHA256.hex(String($0)) }).json
         var identity = header
         identity["journal"] = .number(2)
         identity["shard"] = .string(shardSpec?.description ?? "all")
         identity["agentSpec"] = .string(agent)
-        let journal = try Journal(path: outputPath + ".journal", identity: .object(identity), keyPath: try Self.journalKeyPath(outputPath + ".journal"))
+        let journal: Journal
+        do { journal = try Journal(path: journalPath, identity: .object(identity), keyPath: keyPath) } catch {
+            agentSetup.launcher?.closeUnused()
+            throw error
+        }
         let indices = TrialSelection(total: plan.trialCount, shard: shardSpec)
         let resumed = journal.recovered.filter { indices.contains(trial: $0.index) }
         for r in journal.recovered {
@@ -197,6 +148,7 @@ struct EvaluateCommand: ParsableCommand {
         let text = JSONText.pretty(entry)
         try OutputPaths.write(Data(text.utf8), to: outputPath)
         journal.finish(remove: true)
+        if hiddenGoals { unlink(Self.hiddenSeedPath(keyPath: keyPath)) }
         try? FileManager.default.removeItem(atPath: stem + ".partial.json") // from an earlier, interrupted run
         let record = RunRecord.make(started: started, threads: threads, entryPath: outputPath, entryText: text,
                                     trialsRun: outcome.records.count - resumed.count, resumed: resumed.count,
@@ -207,18 +159,45 @@ struct EvaluateCommand: ParsableCommand {
         Self.summary(entry, path: outputPath)
     }
 
-    /// Fresh test goals for `--hidden-goals`: the test split of `spec.generate` with a seed from the
-    /// OS, in an order shuffled with it; it must hold the frozen split's tasks, as many of each.
-    static func hiddenGoals(_ spec: BenchmarkSpec, frozen: [TaskSetEntry]) throws -> ([TaskSetEntry], UInt64?) {
-        var os = SystemRandomNumberGenerator()
-        let seed = os.next()
+    /// Fresh test goals for `--hidden-goals`: the test split of `spec.generate(seed)` in an order
+    /// shuffled with it; it must hold the frozen split's tasks, as many of each.
+    static func hiddenGoals(_ spec: BenchmarkSpec, frozen: [TaskSetEntry], seed: UInt64) throws -> [TaskSetEntry] {
         var fresh = try spec.generate(seed).test
         guard fresh.map(\.task).sorted() == frozen.map(\.task).sorted() else {
             throw CommandError("\(spec.id) cannot draw hidden goals: a fresh draw does not give its test split's tasks and goal counts")
         }
         var g = SeededGenerator(seed: SeededGenerator.derive(seed, "order"))
         for i in stride(from: fresh.count - 1, to: 0, by: -1) { fresh.swapAt(i, g.index(below: i + 1)) }
-        return (fresh, seed)
+        return fresh
+    }
+
+    /// Where the seed of an unfinished hidden-goal run is kept: beside its journal's key, in the
+    /// private key directory no sandboxed agent sees.
+    static func hiddenSeedPath(keyPath: String) -> String {
+        (keyPath.hasSuffix(".key") ? String(keyPath.dropLast(4)) : keyPath) + ".hidden-seed"
+    }
+
+    /// The hidden-goal seed of this run: the kept one when a journal of the interrupted run exists
+    /// (so the run resumes with the same goals), else a new one from the OS, kept (mode 0600) until
+    /// the run finishes.
+    static func hiddenGoalSeed(keyPath: String, journalPath: String) throws -> UInt64 {
+        let path = hiddenSeedPath(keyPath: keyPath)
+        let journalHoldsTrials = (FileManager.default.contents(atPath: journalPath)?.count ?? 0) > 0
+        if journalHoldsTrials, let d = FileManager.default.contents(atPath: path),
+           let seed = UInt64(String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) {
+            return seed
+        }
+        var os = SystemRandomNumberGenerator()
+        let seed = os.next()
+        unlink(path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw CommandError("cannot keep the hidden-goal seed in \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let bytes = Array(String(seed).utf8)
+        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count, fsync(fd) == 0 else {
+            throw CommandError("cannot write the hidden-goal seed to \(path)")
+        }
+        return seed
     }
 
     /// The private directory of journal keys (mode 0700): `$XDG_RUNTIME_DIR/mrbench-journal-keys`,

@@ -5,6 +5,7 @@ import MRScoring
 
 /// `mrbench leaderboard build`: regenerates LEADERBOARD.md and index.html from the entries that
 /// pass `validate` (complete ones); any other entry is left out and named on standard error.
+/// `<directory>/references.json`, if present, adds published figures as marked reference rows.
 struct LeaderboardBuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build", abstract: "Write leaderboard/LEADERBOARD.md and leaderboard/index.html from the entries.")
@@ -29,8 +30,14 @@ struct LeaderboardBuildCommand: ParsableCommand {
             if problems.isEmpty { entries.append(try readEntry(path)); continue }
             printError("left out \(path), which does not validate: \(problems.prefix(3).joined(separator: "; "))\(problems.count > 3 ? "; …" : "")")
         }
-        try OutputPaths.write(Data(LeaderboardPages.markdown(entries).utf8), to: directory + "/LEADERBOARD.md")
-        try OutputPaths.write(Data(LeaderboardPages.html(entries).utf8), to: directory + "/index.html")
+        // Published figures, shown as marked reference rows (optional file).
+        var references: [LeaderboardPages.Reference] = []
+        let refPath = directory + "/references.json"
+        if FileManager.default.fileExists(atPath: refPath) {
+            do { references = try LeaderboardPages.Reference.parse(try readEntry(refPath)) } catch { throw CommandError("\(refPath): \(error)") }
+        }
+        try OutputPaths.write(Data(LeaderboardPages.markdown(entries, references: references).utf8), to: directory + "/LEADERBOARD.md")
+        try OutputPaths.write(Data(LeaderboardPages.html(entries, references: references).utf8), to: directory + "/index.html")
         print("\(directory)/LEADERBOARD.md and \(directory)/index.html: \(entries.count) entries (\(paths.count - entries.count) left out)")
     }
 }

@@ -8,8 +8,8 @@ import MRSuite
 struct LeaderboardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leaderboard",
-        abstract: "Validate leaderboard entries, build LEADERBOARD.md and index.html, merge shards.",
-        subcommands: [LeaderboardValidateCommand.self, LeaderboardBuildCommand.self, LeaderboardMergeCommand.self])
+        abstract: "Validate leaderboard entries, build LEADERBOARD.md and index.html, merge shards, verify entries by re-running trials.",
+        subcommands: [LeaderboardValidateCommand.self, LeaderboardBuildCommand.self, LeaderboardMergeCommand.self, LeaderboardVerifyCommand.self])
 }
 
 /// Reads and parses an entry file.

@@ -123,13 +123,32 @@ struct EntryCheckTests {
         #expect(refused(setting(Self.partial, "trials", nil), "trials"))
     }
 
-    @Test func sandboxFieldFollowsTheFormat() {
-        // Format 1 never carries agent.sandbox; format 2 always does, and only for external agents.
-        #expect(refused(setting(Self.complete, "agent.sandbox", .string("bwrap")), "agent.sandbox: not part of format 1"))
-        #expect(refused(setting(Self.complete, "schema.version", .number(2)), "agent.sandbox: missing"))
-        let v2 = setting(setting(Self.complete, "schema.version", .number(2)), "agent.sandbox", .string("bwrap"))
-        #expect(refused(v2, "agent.sandbox: only external agents"))
-        #expect(problems(setting(v2, "agent.kind", .string("external"))) == [])
+    @Test func sandboxAndTrialRowsFollowTheFormat() {
+        // Format 1 carries neither agent.sandbox nor results.trials; format 3 (what evaluate writes)
+        // carries results.trials in complete entries, and agent.sandbox exactly for external agents.
+        let v1 = setting(setting(Self.complete, "schema.version", .number(1)), "results.trials", nil)
+        #expect(problems(v1) == [])
+        #expect(refused(setting(v1, "agent.sandbox", .string("bwrap")), "agent.sandbox: not part of format 1"))
+        #expect(refused(setting(v1, "results.trials", Self.complete["results"]?["trials"]), "results.trials: not part of format 1"))
+        #expect(refused(setting(Self.complete, "results.trials", nil), "results.trials: missing in a complete format-3 entry"))
+        #expect(refused(setting(Self.complete, "agent.sandbox", .string("bwrap")), "agent.sandbox: only external agents"))
+        let external = setting(Self.complete, "agent.kind", .string("external"))
+        #expect(refused(external, "agent.sandbox: missing"))
+        #expect(problems(setting(external, "agent.sandbox", .string("bwrap"))) == [])
+    }
+
+    /// A row of results.trials changed alone (its aggregates not recomputed) is refused, naming
+    /// the per-seed score it contradicts; impossible rows are refused naming the row.
+    @Test func trialRowsAreTiedToTheAggregates() throws {
+        let row = try #require(Self.complete["results"]?["trials"]?["rows"]?.arrayValue?[7].arrayValue)
+        let flipped = setting(Self.complete, "results.trials.rows.7.1", .number(row[1].doubleValue! == 1 ? 0 : 1))
+        let p = problems(flipped)
+        #expect(p.contains { $0.hasPrefix("results.scores.") && $0.hasSuffix("(recomputed from results.trials)") }, "\(p)")
+        let raised = problems(setting(Self.complete, "results.trials.rows.7.0", .number(row[0].doubleValue! + 5)))
+        #expect(raised.contains { $0.hasPrefix("results.tasks.") && $0.contains(".meanReturn: recorded") }, "\(raised)")
+        #expect(refused(setting(Self.complete, "results.trials.rows.7.1", .number(0.123)), "results.trials.rows[7]: success 0.123"))
+        #expect(refused(setting(Self.complete, "results.trials.rows.7.2", .number(1e9)), "results.trials.rows[7]: 1000000000"))
+        #expect(refused(setting(Self.complete, "results.trials.rows.7", nil), "results.trials.rows[7]: not [return, success, steps]"))
     }
 
     @Test func pagesMarkWhetherExternalAgentsRanSandboxed() {

@@ -14,11 +14,23 @@ struct AgentLifetimeTests {
     /// A random agent with options: GRANDCHILD=<file> starts `sleep 300` at hello and writes
     /// "<agent pid> <grandchild pid>" to the file; HANG=<file> creates the file at the first trial
     /// and sleeps; EXIT=1 exits with status 3 at the first trial; SPEW=<bytes> writes that much to
-    /// standard error at hello.
+    /// standard error at hello; ESCAPE=<word> starts, at hello, a `sleep <word>` that leaves the
+    /// agent's process group and session (fork, setsid, fork again: a daemon's double fork), which
+    /// creates the file ESCAPED=<file> if given.
     static let agent = """
     import os, subprocess, sys, time
     opts = dict(a.split("=", 1) for a in sys.argv[1:])
+    def escape(word):
+        pid = os.fork()
+        if pid == 0:
+            os.setsid()
+            if os.fork() == 0:
+                if "ESCAPED" in opts: open(opts["ESCAPED"], "w").close()
+                os.execvp("sleep", ["sleep", word])
+            os._exit(0)
+        os.waitpid(pid, 0)
     def on_hello():
+        if "ESCAPE" in opts: escape(opts["ESCAPE"])
         if "GRANDCHILD" in opts:
             g = subprocess.Popen(["sleep", "300"])
             with open(opts["GRANDCHILD"], "a") as f: f.write(f"{os.getpid()} {g.pid}\\n")
@@ -117,5 +129,83 @@ struct AgentLifetimeTests {
         let tail = String(decoding: log.suffix(200), as: UTF8.self)
         #expect(tail.contains("[mrbench: the agent log is cut here, at 1000000 bytes"), "\(tail)")
         #expect(log.prefix(1_000_000).allSatisfy { $0 == UInt8(ascii: "x") || $0 == 0x0a })
+    }
+
+    // MARK: Escapees in the sandbox
+
+    /// Host processes whose command line has the argument `word`.
+    static func processes(withArgument word: String) -> [pid_t] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(pid_t.init).filter { pid in
+            guard let d = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return d.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == word }
+        }
+    }
+
+    /// A word no other process has: the escapee's `sleep` argument (a valid duration, 300.x s).
+    static func escapeWord() -> String { "300.\(UInt32.random(in: 100_000...999_999))\(getpid())" }
+
+    /// Waits up to 10 s for the escapee to show on the host, and returns its host pids.
+    func escapees(_ word: String) -> [pid_t] {
+        let until = Date().addingTimeInterval(10)
+        var found = Self.processes(withArgument: word)
+        while found.isEmpty && Date() < until { usleep(20_000); found = Self.processes(withArgument: word) }
+        return found
+    }
+
+    /// (The output goes to `out/`: the output directory is read-only inside the sandbox, and the
+    /// agent writes its marker files in its own directory.)
+    ///
+    /// In the sandbox, a grandchild that left the agent's process group and session (setsid and a
+    /// second fork, so the supervisor's group kill misses it) still ends with the run: it is in
+    /// the agent's PID namespace, which ends when bubblewrap's init does.
+    @Test(.enabled(if: MrbenchProcess.bwrapWorks, "bubblewrap (bwrap) is not installed or cannot create user namespaces here"))
+    func aSetsidEscapeeEndsWithTheSandboxedRun() throws {
+        let (d, agent) = try setUp("escape-end")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let word = Self.escapeWord()
+        let args = ["evaluate", "--agent", "cmd:python3 \(agent) ESCAPE=\(word) HANG=\(d)/hanging", "--benchmark", "point-nav-v1", "--seeds", "1",
+                    "--threads", "1", "--agent-timeout", "600", "--output", d + "/out/e.json"]
+        let (p, err) = try MrbenchProcess.start(args, waitingFor: d + "/hanging")
+        let pids = escapees(word)
+        #expect(!pids.isEmpty && pids.allSatisfy(Self.alive), "the escapee never showed: \(pids)")
+        // Double forked: its process group is its own session's, whose leader (the intermediate
+        // child) has exited; so no group kill reaches it, only the end of the namespace.
+        if let pid = pids.first {
+            let sid = getsid(pid)
+            #expect(sid > 0 && getpgid(pid) == sid && sid != pid && !Self.alive(sid), "sid \(sid), pgid \(getpgid(pid)), pid \(pid)")
+        }
+        let stderr = MrbenchProcess.signal(p, SIGTERM, stderr: err)
+        #expect(p.terminationStatus == 143, "\(stderr)")
+        expectGone(pids)
+    }
+
+    /// The same after SIGKILL of mrbench (nothing in mrbench runs: the supervisor's death signal
+    /// ends bubblewrap, and with it the namespace).
+    @Test(.enabled(if: MrbenchProcess.bwrapWorks, "bubblewrap (bwrap) is not installed or cannot create user namespaces here"))
+    func aSetsidEscapeeEndsWhenMrbenchIsKilled() throws {
+        let (d, agent) = try setUp("escape-kill")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let word = Self.escapeWord()
+        let args = ["evaluate", "--agent", "cmd:python3 \(agent) ESCAPE=\(word) HANG=\(d)/hanging", "--benchmark", "point-nav-v1", "--seeds", "1",
+                    "--threads", "1", "--agent-timeout", "600", "--output", d + "/out/e.json"]
+        let (p, _) = try MrbenchProcess.start(args, waitingFor: d + "/hanging")
+        let pids = escapees(word)
+        #expect(!pids.isEmpty && pids.allSatisfy(Self.alive), "the escapee never showed: \(pids)")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        expectGone(pids)
+    }
+
+    /// And after a run that ends normally.
+    @Test(.enabled(if: MrbenchProcess.bwrapWorks, "bubblewrap (bwrap) is not installed or cannot create user namespaces here"))
+    func aSetsidEscapeeEndsAfterASandboxedRunCompletes() throws {
+        let (d, agent) = try setUp("escape-done")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let word = Self.escapeWord()
+        let r = try MrbenchProcess.run(["evaluate", "--agent", "cmd:python3 \(agent) ESCAPE=\(word) ESCAPED=\(d)/escaped", "--benchmark", "point-nav-v1",
+                                        "--seeds", "1", "--threads", "1", "--output", d + "/out/e.json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: d + "/escaped"), "the escapee never started")
+        expectGone(Self.processes(withArgument: word))
     }
 }

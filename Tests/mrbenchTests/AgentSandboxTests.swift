@@ -55,7 +55,7 @@ struct AgentSandboxTests {
         let (line, entry) = try runProbe("on", extra: [])
         #expect(line == "PROBE goals=denied mrbench_visible=False net=lo", "\(line)")
         #expect((entry["agent"] as? [String: Any])?["sandbox"] as? String == "bwrap")
-        #expect((entry["schema"] as? [String: Any])?["version"] as? Int == 2)
+        #expect((entry["schema"] as? [String: Any])?["version"] as? Int == 3)
     }
 
     /// The same probe unconfined sees all three: the probe can tell.

@@ -94,7 +94,7 @@ struct IntegrityCLITests {
         func proto(_ e: [String: Any]) -> [String: Any] { e["protocol"] as? [String: Any] ?? [:] }
         #expect(commitment(entries[0]) != nil && commitment(entries[0]) != commitment(entries[1]))
         #expect(proto(entries[0])["rootSeed"] as? String != "0" && proto(entries[0])["rootSeed"] as? String != proto(entries[1])["rootSeed"] as? String)
-        #expect((entries[0]["schema"] as? [String: Any])?["version"] as? Int == 2)
+        #expect((entries[0]["schema"] as? [String: Any])?["version"] as? Int == 3)
         // The same tasks, as many of each, as the frozen split.
         let frozenData = try #require(FileManager.default.contents(atPath: Self.entriesRoot + "/point-nav-sparse-v1/random.json"))
         let frozen = try #require(try JSONSerialization.jsonObject(with: frozenData) as? [String: Any])

@@ -15,4 +15,9 @@ int mr_set_parent_death_signal(int sig);
 /// a line on standard error and _exit(127). Returns the child's pid (or -1 with errno set).
 pid_t mr_fork_exec(const char *path, char *const argv[], int stderr_fd);
 
+/// Gives up the controlling terminal (TIOCNOTTY on /dev/tty), so that neither this process nor
+/// its children can push input into the user's terminal (TIOCSTI) or open it; the process stays
+/// in its session. Returns 0 (also when there was no controlling terminal), or -1 with errno set.
+int mr_drop_controlling_terminal(void);
+
 #endif

@@ -20,6 +20,26 @@ struct SACSettings: Sendable, Equatable {
     var policyRegularization: Double
 }
 
+/// A learner's config that carries the SAC core's settings as its own fields (PEARL, GARGAML):
+/// `sac` gathers them.
+protocol SACConfigured {
+    var hiddenSizes: [Int] { get }
+    var learningRate: Double { get }
+    var gamma: Double { get }
+    var tau: Double { get }
+    var rewardScale: Double { get }
+    var autoTemperature: Bool { get }
+    var temperature: Double { get }
+    var policyRegularization: Double { get }
+}
+
+extension SACConfigured {
+    var sac: SACSettings {
+        SACSettings(hiddenSizes: hiddenSizes, learningRate: learningRate, gamma: gamma, tau: tau, rewardScale: rewardScale,
+                    autoTemperature: autoTemperature, temperature: temperature, policyRegularization: policyRegularization)
+    }
+}
+
 /// A batch of transitions as float32 tensors: observations [N, O], actions [N, A], rewards,
 /// terminals [N, 1] (1 where the task ended the episode, not at a time limit), next observations.
 struct SACBatch {

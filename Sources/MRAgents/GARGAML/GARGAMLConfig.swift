@@ -63,11 +63,6 @@ public struct GARGAMLConfig: Codable, Sendable, Equatable {
     /// Every this-many-th train task (per stratum) is held out of training for the curve's meta-test.
     public var holdOutEvery: Int
 
-    var sac: SACSettings {
-        SACSettings(hiddenSizes: hiddenSizes, learningRate: learningRate, gamma: gamma, tau: tau, rewardScale: rewardScale,
-                    autoTemperature: autoTemperature, temperature: temperature, policyRegularization: policyRegularization)
-    }
-
     /// HER's published settings with SAC (see the type's comment); inner loop: k = 1 step of
     /// size 1e-3 for the critic and 1e-3 for the actor; meta-batch 19.
     public static let paper = GARGAMLConfig(
@@ -114,3 +109,5 @@ public struct GARGAMLConfig: Codable, Sendable, Equatable {
         try need(randomCycles >= 0 && evaluateEvery >= 1 && evaluationTasks >= 1 && holdOutEvery >= 2, "randomCycles ≥ 0, evaluateEvery ≥ 1, evaluationTasks ≥ 1, holdOutEvery ≥ 2")
     }
 }
+
+extension GARGAMLConfig: SACConfigured {}

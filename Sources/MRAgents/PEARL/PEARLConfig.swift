@@ -57,11 +57,6 @@ public struct PEARLConfig: Codable, Sendable, Equatable {
     /// Every this-many-th train task (per stratum) is held out of training for the curve's meta-test.
     public var holdOutEvery: Int
 
-    var sac: SACSettings {
-        SACSettings(hiddenSizes: hiddenSizes, learningRate: learningRate, gamma: gamma, tau: tau, rewardScale: rewardScale,
-                    autoTemperature: autoTemperature, temperature: temperature, policyRegularization: policyRegularization)
-    }
-
     /// oyster `configs/cheetah-vel.json` over `configs/default.py`.
     public static let cheetahVel = PEARLConfig(
         latentSize: 5, hiddenSizes: [300, 300, 300], encoderSizes: [200, 200, 200], learningRate: 3e-4, gamma: 0.99, tau: 0.005,
@@ -151,3 +146,5 @@ public struct PEARLConfig: Codable, Sendable, Equatable {
         else { throw TrainingError.configuration("a PEARL setting is out of range: \(self)") }
     }
 }
+
+extension PEARLConfig: SACConfigured {}

@@ -45,4 +45,23 @@ struct ObservationSpaceTests {
         let shown = goalFields.contains { s in o[s.range].contains { $0 != 0 } }
         #expect(b.hidesGoal == !shown, "\(id): hidesGoal \(b.hidesGoal), goal fields \(goalFields.map(\.name)) shown \(shown)")
     }
+
+    /// A learner and an agent see one observation and action space per benchmark: every train and
+    /// test entry's environment has the first train entry's spaces and layout (fetch-tasks-v1 mixed
+    /// reach's 16-dimensional observation with push's 31, which no fixed-size network can take).
+    @Test(arguments: Registry.benchmarks.map(\.id))
+    func everyTaskOfABenchmarkHasTheSameSpaces(id: String) throws {
+        let b = try Registry.benchmark(id)
+        let set = try b.taskSet()
+        let first = try b.makeEnvironment(set.train[0])
+        // One entry per (environment id, stratum): the spaces cannot depend on anything finer.
+        var seen = Set<String>()
+        for entry in set.train + set.test where seen.insert(entry.env + "|" + entry.task).inserted {
+            let env = try b.makeEnvironment(entry)
+            #expect(env.observationSpace.dimension == first.observationSpace.dimension, "\(id): \(entry.env) (\(entry.task)) observes \(env.observationSpace.dimension) dimensions, the first train task \(first.observationSpace.dimension)")
+            #expect(env.actionSpace == first.actionSpace && env.actionSpace.dimension > 0, "\(id): \(entry.env) (\(entry.task)) acts in \(env.actionSpace.dimension) dimensions, the first train task \(first.actionSpace.dimension)")
+            #expect(env.observationLayout.segments.map { "\($0.name):\($0.count)" } == first.observationLayout.segments.map { "\($0.name):\($0.count)" }, "\(id): \(entry.env) (\(entry.task)) has another observation layout")
+        }
+        #expect(seen.count >= 1)
+    }
 }

@@ -58,7 +58,7 @@ struct HardeningCLITests {
             return s.replacingCharacters(in: r, with: "mass=\"1e300\"")
         }
         defer { try? FileManager.default.removeItem(atPath: f) }
-        let e = try mrbench(["evaluate", "--agent", "random", "--benchmark", "fetch-tasks-v1", "--seeds", "1", "--assets", f, "--output", f + "/e.json"])
+        let e = try mrbench(["evaluate", "--agent", "random", "--benchmark", "fetch-tasks-v2", "--seeds", "1", "--assets", f, "--output", f + "/e.json"])
         expectOneLineError(e, "attribute 'mass': 1e300 is outside the supported range")
     }
 
@@ -86,7 +86,7 @@ struct HardeningCLITests {
         #expect(c.status == 1 && c.stdout.contains("models/pendulum.xml has SHA-256"), "\(c.stdout)")
         let r = try mrbench(["render", "--env", "pendulum-v1", "--assets", d, "--size", "32x32", "--out", d + "/render"])
         expectOneLineError(r, "models/pendulum.xml has SHA-256")
-        let e = try mrbench(["evaluate", "--agent", "random", "--benchmark", "fetch-tasks-v1", "--seeds", "1", "--assets", d, "--output", d + "/e.json"])
+        let e = try mrbench(["evaluate", "--agent", "random", "--benchmark", "fetch-tasks-v2", "--seeds", "1", "--assets", d, "--output", d + "/e.json"])
         expectOneLineError(e, "models/fetch_slide.xml has SHA-256")
     }
 

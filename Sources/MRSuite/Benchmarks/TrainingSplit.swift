@@ -3,7 +3,7 @@ import MRCore
 extension BenchmarkSpec {
     /// The benchmark's train split as learners may use it (MRCore's `TrainingTasks`): environments
     /// of train entries behind `LearnerEnvironment`, their strata as labels, the reward scale and,
-    /// for Fetch, the goal-reward function. The test split is not reachable from it.
+    /// for goal-conditioned environments (Fetch, cube navigation), the goal-reward function. The test split is not reachable from it.
     public func trainingTasks(assets: String? = nil) throws -> TrainingTasks {
         let train = try taskSet(assets: assets).train
         guard !train.isEmpty else { throw EnvironmentError.invalidTask("\(id) has an empty train split") }
@@ -15,13 +15,21 @@ extension BenchmarkSpec {
                              make: { i in try self.makeEnvironment(train[i], assets: assets) })
     }
 
-    /// Fetch's reward of achieved and desired goals, where the observation carries both.
-    static func goalReward(envID: String, layout: ObservationLayout) -> GoalRewardFunction? {
-        guard envID.hasPrefix("fetch-"), let a = layout.range(of: "achieved_goal"), let d = layout.range(of: "desired_goal") else { return nil }
-        let dense = envID.contains("-dense")
-        return GoalRewardFunction(achievedGoal: a, desiredGoal: d) { x, y in
-            FetchEnvironment.computeReward(achieved: x[...], desired: y[...], dense: dense)
+    /// The reward of achieved and desired goals of a goal-conditioned environment whose observation
+    /// carries both (Fetch, sparse or dense; cube navigation), the same function its `step` pays
+    /// with; nil for every other environment.
+    public static func goalReward(envID: String, layout: ObservationLayout) -> GoalRewardFunction? {
+        guard let a = layout.range(of: "achieved_goal"), let d = layout.range(of: "desired_goal"), a.count == 3, d.count == 3 else { return nil }
+        if envID.hasPrefix("fetch-") {
+            let dense = envID.contains("-dense")
+            return GoalRewardFunction(achievedGoal: a, desiredGoal: d) { x, y in
+                FetchEnvironment.computeReward(achieved: x[...], desired: y[...], dense: dense)
+            }
         }
+        if envID.hasPrefix("cube-nav") {
+            return GoalRewardFunction(achievedGoal: a, desiredGoal: d) { x, y in CubeNavigationEnvironment.computeReward(achieved: x, desired: y) }
+        }
+        return nil
     }
 }
 

@@ -1,4 +1,6 @@
 """The vector environment (N environments stepped across threads in Swift) equals N single environments."""
+import os
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -72,3 +74,32 @@ def test_make_vec_over_a_benchmark_id():
     obs, _ = vec.reset(seed=0)
     assert obs.shape == (2, 39) and obs.dtype == np.float32
     assert vec.tasks == [0, 1]
+
+
+def tasks():
+    return set(os.listdir("/proc/self/task"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts the process's threads in /proc/self/task (Linux)")
+def test_vector_cycles_are_identical_and_end_their_threads():
+    """Many make / reset / step / close cycles on 2 threads: the same bits as 1 thread every time,
+    one worker thread while a vector lives, gone once it is closed."""
+    def run(threads):
+        before = tasks()
+        vec = gym.make_vec("mrbench/point-nav-v1", num_envs=4, threads=threads)
+        obs, _ = vec.reset(seed=3)
+        out = [obs]
+        rng = np.random.default_rng(7)
+        for _ in range(130):  # past the horizon: auto-resets included
+            out += vec.step(rng.uniform(-1, 1, size=(4, 2)).astype(np.float32))[:4]
+        workers = tasks() - before
+        vec.close()
+        return [np.asarray(x).tobytes() for x in out], workers
+
+    reference, workers = run(1)
+    assert workers == set()
+    for _ in range(30):
+        out, workers = run(2)
+        assert out == reference
+        assert len(workers) == 1
+        assert not workers & tasks(), f"worker thread {workers} outlived its vector"

@@ -261,7 +261,9 @@ final class WorkerPool: SlotRunner, @unchecked Sendable {
         }
     }
 
-    /// Polls `ready` for up to `spinNanoseconds`; false if it never held.
+    /// Polls `ready` for up to `spinNanoseconds`, yielding the core between bursts of polls (to a
+    /// runnable thread if there is one: on a busy host a spinning worker would take the core from
+    /// the thread it waits for); false if it never held.
     @inline(__always)
     private func spin(until ready: () -> Bool) -> Bool {
         if ready() { return true }
@@ -269,6 +271,7 @@ final class WorkerPool: SlotRunner, @unchecked Sendable {
         while true {
             for _ in 0..<64 where ready() { return true }
             if DispatchTime.now().uptimeNanoseconds >= deadline { return ready() }
+            sched_yield()
         }
     }
 }

@@ -7,6 +7,8 @@ prints one JSON line with, per call (median of `--repeats` timed segments, micro
               (the library's work: N environment steps plus the threads' hand-over)
   step_us     the whole `vec.step(actions)` (action check, the same C call, copies, info dict)
   cpu_us      process CPU time per C call (all threads: includes workers' spinning)
+  call_median_us  the median of the C calls timed one by one (with p10 and p90): on a loaded
+              host the typical call, not the ones the OS interrupted
 
 A cheap environment (point-nav-v1, ~2 µs a step) shows the hand-over cost itself:
 
@@ -53,6 +55,16 @@ for threads in args.threads:
             fn(handle, a, alen, o, olen, r, st, su)
         return (pc() - t0) / args.calls * 1e6, (cpu() - c0) / args.calls * 1e6
 
+    def each_call():
+        """Every call timed on its own: the median call is one the OS did not interrupt."""
+        t = np.empty(args.calls)
+        ns = time.perf_counter_ns
+        for k in range(args.calls):
+            t0 = ns()
+            fn(handle, a, alen, o, olen, r, st, su)
+            t[k] = ns() - t0
+        return t / 1e3
+
     def steps():
         step = vec.step
         t0 = pc()
@@ -61,15 +73,18 @@ for threads in args.threads:
         return (pc() - t0) / args.calls * 1e6
 
     steps()  # warm-up
-    c_call, step_us, cpu_us = [], [], []
+    c_call, step_us, cpu_us, single = [], [], [], []
     for _ in range(args.repeats):
         w, c = c_calls()
         c_call.append(w)
         cpu_us.append(c)
         step_us.append(steps())
+        single.append(each_call())
+    single = np.concatenate(single)
     vec.close()
     med = lambda v: round(statistics.median(v), 2)
     print(json.dumps({"env": args.env, "num_envs": args.num_envs, "threads": threads, "c_call_us": med(c_call),
                       "c_call_range": [round(min(c_call), 2), round(max(c_call), 2)], "step_us": med(step_us),
                       "step_range": [round(min(step_us), 2), round(max(step_us), 2)], "cpu_us": med(cpu_us),
+                      "call_median_us": round(float(np.median(single)), 2), "call_p10_p90_us": [round(float(x), 2) for x in np.percentile(single, [10, 90])],
                       "loadavg": [round(x, 2) for x in os.getloadavg()]}), flush=True)

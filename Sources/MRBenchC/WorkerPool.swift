@@ -101,6 +101,8 @@ final class WorkerPool: SlotRunner, @unchecked Sendable {
     private var stopped = false
     /// The workers' kernel thread ids (under the mutex), for tests to see them end.
     private var tids: [Int] = []
+    /// The process the workers run in: a forked child has none of them, and steps every slot itself.
+    private let owner = getpid()
 
     final class Cursor: Sendable { let next = Atomic<Int>(0) }
 
@@ -162,7 +164,7 @@ final class WorkerPool: SlotRunner, @unchecked Sendable {
 
     func run(_ body: @escaping (Int) -> Void) {
         precondition(!stopped, "WorkerPool.run after shutdown")
-        if participants == 1 { for i in 0..<slots { body(i) }; return }
+        if participants == 1 || getpid() != owner { for i in 0..<slots { body(i) }; return }
         // The gate is closed with nobody inside: nothing reads these until it opens.
         self.body = body
         for c in 0..<participants { cursors[c].next.store(bounds[c], ordering: .relaxed) }
@@ -198,6 +200,7 @@ final class WorkerPool: SlotRunner, @unchecked Sendable {
     func shutdown() {
         guard !stopped else { return }
         stopped = true
+        guard getpid() == owner else { threads = []; return }  // a forked child: nothing to join
         stopping.store(true, ordering: .sequentiallyConsistent)
         pthread_mutex_lock(mutex)
         pthread_cond_broadcast(wake)

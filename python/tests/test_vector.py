@@ -1,5 +1,6 @@
 """The vector environment (N environments stepped across threads in Swift) equals N single environments."""
 import os
+import time
 
 import gymnasium as gym
 import numpy as np
@@ -103,3 +104,42 @@ def test_vector_cycles_are_identical_and_end_their_threads():
         assert out == reference
         assert len(workers) == 1
         assert not workers & tasks(), f"worker thread {workers} outlived its vector"
+
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_vector_in_a_forked_child_steps_and_closes():
+    """A child forked after the vector was made (multiprocessing's default on Linux) has none of
+    its worker threads: the vector still steps there, to the same bits, and closes without waiting."""
+    vec = gym.make_vec("mrbench/point-nav-v1", num_envs=4, threads=2)
+    vec.reset(seed=1)
+    a = np.full((4, 2), 0.5, dtype=np.float32)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its observation through the pipe, success through the exit status
+        code = 1
+        try:
+            os.close(r)
+            obs = vec.step(a)[0]
+            vec.close()
+            os.write(w, obs.tobytes())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    expected = vec.step(a)[0]
+    vec.close()
+    deadline = time.monotonic() + 60
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child hung stepping or closing the vector")
+        time.sleep(0.01)
+    with os.fdopen(r, "rb") as f:
+        child = f.read()
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert child == expected.tobytes()

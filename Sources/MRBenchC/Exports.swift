@@ -167,7 +167,7 @@ public func mrbench_vec_reset(_ p: OpaquePointer?, _ seeds: UnsafePointer<UInt64
     guarded { () throws(ABIError) in
         let v = try vec(p)
         let o = try checkBuffer(obs, obsLen, expected: v.envs.count * v.observationSize, "observation buffer")
-        v.reset(seeds: seeds.map { Array(UnsafeBufferPointer(start: $0, count: v.envs.count)) }, obs: o)
+        try v.reset(seeds: seeds.map { Array(UnsafeBufferPointer(start: $0, count: v.envs.count)) }, obs: o)
     }
 }
 

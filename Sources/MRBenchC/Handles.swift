@@ -256,7 +256,7 @@ final class EnvHandle {
     }
 }
 
-/// N environments stepped together (next-step auto-reset).
+/// N environments stepped together (next-step auto-reset) on the threads of a `SlotRunner`.
 final class VecHandle {
     let envs: [EnvHandle]
     let threads: Int
@@ -264,16 +264,40 @@ final class VecHandle {
     let actionSize: Int
     private(set) var needsReset: [Bool]
     private(set) var started = false
+    let runner: SlotRunner
+    /// Held for the length of a call: a second thread calling the same vector is refused.
+    private let inUse = NSLock()
 
     init(envs: [EnvHandle], threads: Int) {
         self.envs = envs
-        self.threads = max(1, min(threads, envs.count))
+        runner = makeSlotRunner(slots: envs.count, threads: threads)
+        self.threads = runner.participants
         observationSize = envs[0].observationSize
         actionSize = envs[0].actionSize
         needsReset = Array(repeating: false, count: envs.count)
     }
 
-    func reset(seeds: [UInt64]?, obs: UnsafeMutablePointer<Float>) {
+    deinit { runner.shutdown() }
+
+    /// Runs `call` unless another thread is inside a call on this vector.
+    private func exclusive(_ call: () throws(ABIError) -> Void) throws(ABIError) {
+        guard inUse.try() else {
+            throw ABIError(Code.state, "the vector environment is already in a call from another thread; one thread at a time")
+        }
+        defer { inUse.unlock() }
+        try call()
+    }
+
+    func reset(seeds: [UInt64]?, obs: UnsafeMutablePointer<Float>) throws(ABIError) {
+        try exclusive { () throws(ABIError) in resetAll(seeds: seeds, obs: obs) }
+    }
+
+    func step(actions: UnsafePointer<Float>, obs: UnsafeMutablePointer<Float>, reward: UnsafeMutablePointer<Double>,
+              status: UnsafeMutablePointer<Int8>, success: UnsafeMutablePointer<Int8>) throws(ABIError) {
+        try exclusive { () throws(ABIError) in try stepAll(actions: actions, obs: obs, reward: reward, status: status, success: success) }
+    }
+
+    private func resetAll(seeds: [UInt64]?, obs: UnsafeMutablePointer<Float>) {
         let o = UncheckedPointer(obs)
         parallel { i in
             let v = self.envs[i].reset(seed: seeds?[i])
@@ -283,8 +307,8 @@ final class VecHandle {
         started = true
     }
 
-    func step(actions: UnsafePointer<Float>, obs: UnsafeMutablePointer<Float>, reward: UnsafeMutablePointer<Double>,
-              status: UnsafeMutablePointer<Int8>, success: UnsafeMutablePointer<Int8>) throws(ABIError) {
+    private func stepAll(actions: UnsafePointer<Float>, obs: UnsafeMutablePointer<Float>, reward: UnsafeMutablePointer<Double>,
+                         status: UnsafeMutablePointer<Int8>, success: UnsafeMutablePointer<Int8>) throws(ABIError) {
         guard started else { throw ABIError(Code.state, "step called before reset on the vector environment; call reset first") }
         for i in envs.indices where !needsReset[i] {
             do throws(ABIError) { try envs[i].checkAction(UnsafeBufferPointer(start: actions + i * actionSize, count: actionSize)) } catch {
@@ -320,17 +344,8 @@ final class VecHandle {
         }
     }
 
-    /// Runs `body` for every slot, the slots split into `threads` contiguous chunks.
-    private func parallel(_ body: @escaping (Int) -> Void) {
-        let n = envs.count
-        if threads == 1 { for i in 0..<n { body(i) }; return }
-        let chunks = threads
-        let work = UncheckedBox(body)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = c * n / chunks, hi = (c + 1) * n / chunks
-            for i in lo..<hi { work.value(i) }
-        }
-    }
+    /// Runs `body` once for every slot on the vector's threads (each slot on one thread).
+    private func parallel(_ body: @escaping (Int) -> Void) { runner.run(body) }
 }
 
 /// A pointer the parallel slots write to at disjoint indices.

@@ -104,7 +104,10 @@ int32_t mrbench_env_goal_reward(const mrbench_env *env, const float *achieved, c
 typedef struct mrbench_vec mrbench_vec;
 
 /* Builds a vector over n environments (all with the same sizes). The vector holds its own
- * references: the caller may free its handles afterwards. threads <= 0: one per core. */
+ * references: the caller may free its handles afterwards. threads <= 0: one per core. The vector
+ * keeps threads - 1 worker threads (the calling thread is the other) until mrbench_vec_free, which
+ * joins them; between calls they spin for ~50 us, then sleep. One thread at a time may call a
+ * vector: a call while another thread is inside one fails with MRBENCH_E_STATE. */
 int32_t mrbench_vec_make(mrbench_env *const *envs, size_t n, int32_t threads, mrbench_vec **out);
 void mrbench_vec_free(mrbench_vec *vec);
 /* seeds: NULL (every slot continues its chain) or n seeds. obs: n * observation_size floats. */

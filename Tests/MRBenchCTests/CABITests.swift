@@ -244,6 +244,81 @@ import Testing
         #expect(mrbench_vec_step(vec, actions, 5, &obs, obs.count, &rewards, &status, &success) == 2)
     }
 
+    /// Everything one vector run returns (observations, rewards, statuses as bits), made, reset,
+    /// stepped through auto-resets and freed; the worker threads it had, checked gone after the free.
+    func vectorRun(threads: Int32, n: Int, steps: Int) throws -> (bits: [UInt64], workers: [Int]) {
+        let obsSize = 2, actSize = 2
+        let members = try (0..<n).map { _ in try make("point-nav-v1") }
+        var v: OpaquePointer?
+        try #require(mrbench_vec_make(members.map { Optional($0) }, n, threads, &v) == 0, "\(lastError())")
+        members.forEach { mrbench_env_free($0) }
+        let vec = try #require(v)
+        var out: [UInt64] = []
+        var obs = [Float](repeating: .nan, count: n * obsSize)
+        var rewards = [Double](repeating: .nan, count: n), status = [Int8](repeating: -9, count: n), success = [Int8](repeating: -9, count: n)
+        var actions = [Float](repeating: 0, count: n * actSize)
+        let seeds = (0..<n).map { UInt64(40 + $0) }
+        #expect(mrbench_vec_reset(vec, seeds, &obs, obs.count) == 0)
+        out += obs.map { UInt64($0.bitPattern) }
+        var g = SeededGenerator(seed: 5)
+        for _ in 0..<steps {
+            for k in actions.indices { actions[k] = Float(g.uniform(-1, 1)) }
+            #expect(mrbench_vec_step(vec, actions, actions.count, &obs, obs.count, &rewards, &status, &success) == 0)
+            out += obs.map { UInt64($0.bitPattern) } + rewards.map(\.bitPattern) + status.map { UInt64(UInt8(bitPattern: $0)) }
+        }
+        #if os(Linux)
+        let pool = try #require(Unmanaged<VecHandle>.fromOpaque(UnsafeRawPointer(vec)).takeUnretainedValue().runner as? WorkerPool)
+        let workers = pool.workerThreadIDs
+        #else
+        let workers: [Int] = []
+        #endif
+        mrbench_vec_free(vec)
+        return (out, workers)
+    }
+
+    /// Many make / reset / step / free cycles of 2-thread vectors return the same bits as the first
+    /// cycle and as one thread, and every cycle's worker thread has ended once its vector is freed.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/task"), "needs /proc/self/task (Linux)"))
+    func vectorCyclesAreIdenticalAndEndTheirThreads() throws {
+        let n = 5, steps = 130  // past point-nav's horizon: auto-resets included
+        let reference = try vectorRun(threads: 1, n: n, steps: steps)
+        #expect(reference.workers.isEmpty)
+        var seen = Set<Int>()
+        for _ in 0..<40 {
+            let run = try vectorRun(threads: 2, n: n, steps: steps)
+            #expect(run.bits == reference.bits)
+            #expect(run.workers.count == 1)
+            for tid in run.workers {
+                #expect(!FileManager.default.fileExists(atPath: "/proc/self/task/\(tid)"), "worker \(tid) outlived its vector")
+                seen.insert(tid)
+            }
+        }
+        #expect(seen.count == 40)  // a new worker per vector, each ended
+    }
+
+    #if os(Linux)
+    /// The pool calls the body exactly once per slot per call, however the participants share the
+    /// slots out, with fewer slots than threads too; shutdown joins its workers.
+    @Test func workerPoolRunsEverySlotOnceAndJoins() throws {
+        for (slots, threads) in [(7, 3), (2, 4), (1, 2), (64, 2)] {
+            let pool = WorkerPool(slots: slots, threads: threads)
+            #expect(pool.participants == min(slots, threads))
+            let buffer = UnsafeMutablePointer<Int>.allocate(capacity: slots)
+            buffer.initialize(repeating: 0, count: slots)
+            defer { buffer.deallocate() }
+            let counts = UncheckedPointer(buffer)
+            let calls = 300
+            for _ in 0..<calls { pool.run { i in counts.p[i] += 1 } }
+            #expect(Array(UnsafeBufferPointer(start: buffer, count: slots)) == [Int](repeating: calls, count: slots))
+            let tids = pool.workerThreadIDs
+            #expect(tids.count == pool.participants - 1)
+            for tid in tids { #expect(FileManager.default.fileExists(atPath: "/proc/self/task/\(tid)")) }
+            pool.shutdown()
+            for tid in tids { #expect(!FileManager.default.fileExists(atPath: "/proc/self/task/\(tid)")) }
+        }
+    }
+    #endif
+
     @Test func vectorRefusesMixedSizes() throws {
         let a = try make("point-nav-v1"), b = try make("cube-nav-v1")
         defer { mrbench_env_free(a); mrbench_env_free(b) }

@@ -1,4 +1,7 @@
 """The vector environment (N environments stepped across threads in Swift) equals N single environments."""
+import os
+import time
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -72,3 +75,71 @@ def test_make_vec_over_a_benchmark_id():
     obs, _ = vec.reset(seed=0)
     assert obs.shape == (2, 39) and obs.dtype == np.float32
     assert vec.tasks == [0, 1]
+
+
+def tasks():
+    return set(os.listdir("/proc/self/task"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts the process's threads in /proc/self/task (Linux)")
+def test_vector_cycles_are_identical_and_end_their_threads():
+    """Many make / reset / step / close cycles on 2 threads: the same bits as 1 thread every time,
+    one worker thread while a vector lives, gone once it is closed."""
+    def run(threads):
+        before = tasks()
+        vec = gym.make_vec("mrbench/point-nav-v1", num_envs=4, threads=threads)
+        obs, _ = vec.reset(seed=3)
+        out = [obs]
+        rng = np.random.default_rng(7)
+        for _ in range(130):  # past the horizon: auto-resets included
+            out += vec.step(rng.uniform(-1, 1, size=(4, 2)).astype(np.float32))[:4]
+        workers = tasks() - before
+        vec.close()
+        return [np.asarray(x).tobytes() for x in out], workers
+
+    reference, workers = run(1)
+    assert workers == set()
+    for _ in range(30):
+        out, workers = run(2)
+        assert out == reference
+        assert len(workers) == 1
+        assert not workers & tasks(), f"worker thread {workers} outlived its vector"
+
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_vector_in_a_forked_child_steps_and_closes():
+    """A child forked after the vector was made (multiprocessing's default on Linux) has none of
+    its worker threads: the vector still steps there, to the same bits, and closes without waiting."""
+    vec = gym.make_vec("mrbench/point-nav-v1", num_envs=4, threads=2)
+    vec.reset(seed=1)
+    a = np.full((4, 2), 0.5, dtype=np.float32)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its observation through the pipe, success through the exit status
+        code = 1
+        try:
+            os.close(r)
+            obs = vec.step(a)[0]
+            vec.close()
+            os.write(w, obs.tobytes())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    expected = vec.step(a)[0]
+    vec.close()
+    deadline = time.monotonic() + 60
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child hung stepping or closing the vector")
+        time.sleep(0.01)
+    with os.fdopen(r, "rb") as f:
+        child = f.read()
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert child == expected.tobytes()

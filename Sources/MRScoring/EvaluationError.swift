@@ -16,6 +16,9 @@ public enum EvaluationError: Error, CustomStringConvertible, Sendable {
         case .interrupted: return "interrupted"
         }
     }
+
+    /// Whether the evaluation stopped on an interrupt (Ctrl-C) rather than a failure.
+    public var isInterrupt: Bool { if case .interrupted = self { return true }; return false }
 }
 
 /// An error raised by an agent session; the runner adds where it happened.

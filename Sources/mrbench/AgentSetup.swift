@@ -100,3 +100,7 @@ final class SettledValue<T>: @unchecked Sendable {
         set { lock.withLock { stored = newValue } }
     }
 }
+
+/// A loaded meta-learner shared by the worker threads: its parameters are read-only, and every
+/// trial's policy is a new object.
+struct UncheckedLearner: @unchecked Sendable { let value: any MetaLearner; init(_ v: any MetaLearner) { value = v } }

@@ -3,7 +3,6 @@ import Foundation
 import MRCore
 import MRScoring
 import MRSuite
-import MRPhysics
 
 /// The options of an external agent's process and sandbox, shared by `evaluate` and `leaderboard verify`.
 struct ExternalAgentOptions: ParsableArguments {

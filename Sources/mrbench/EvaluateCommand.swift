@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import MRCore
 import MRScoring
-import MRPhysics
 import MRSuite
 #if canImport(Glibc)
 import Glibc

@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "mrbench",
             dependencies: [
-                "MRCore", "MRPhysics", "MRRender", "MRSuite", "MRScoring", "MRNeural", "MRAgents", "CProcessControl",
+                "MRCore", "MRRender", "MRSuite", "MRScoring", "MRNeural", "MRAgents", "CProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

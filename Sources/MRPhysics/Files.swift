@@ -21,16 +21,6 @@ enum Files {
         return .success(String(decoding: bytes, as: UTF8.self))
     }
 
-    static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-    }
-
-    static func environment(_ name: String) -> String? {
-        guard let v = getenv(name) else { return nil }
-        return String(cString: v)
-    }
-
     /// The directory part of a path ("." for a bare name).
     static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
@@ -44,41 +34,3 @@ enum Files {
 }
 
 struct FileError: Error, Equatable { let path: String; let reason: String }
-
-/// Where mrbench's data lives (`Assets/`: models, task sets, MANIFEST.json).
-///
-/// Looked up in this order: an explicit path (the CLI's `--assets`), the `MRBENCH_ASSETS`
-/// environment variable, then `Assets/` of the package this module was built from (found through
-/// the source file's path, which suits a source checkout; `Bundle.module` is not used on Linux).
-public enum AssetLocator {
-    /// The assets directory, or an error listing what was tried.
-    public static func root(explicit: String? = nil) throws(AssetError) -> String {
-        var tried: [String] = []
-        if let explicit {
-            if Files.isDirectory(explicit) { return explicit }
-            throw AssetError(message: "assets directory \(explicit) (from --assets) does not exist")
-        }
-        if let env = Files.environment("MRBENCH_ASSETS"), !env.isEmpty {
-            if Files.isDirectory(env) { return env }
-            throw AssetError(message: "assets directory \(env) (from MRBENCH_ASSETS) does not exist")
-        }
-        // .../Sources/MRPhysics/Files.swift → .../Assets
-        let source = #filePath
-        let package = Files.directory(of: Files.directory(of: Files.directory(of: source)))
-        let candidate = Files.join(package, "Assets")
-        tried.append(candidate)
-        if Files.isDirectory(candidate) { return candidate }
-        throw AssetError(message: "no assets directory found (tried --assets, MRBENCH_ASSETS, \(tried.joined(separator: ", ")))")
-    }
-
-    /// The path of a file under the assets root.
-    public static func path(_ relative: String, explicit: String? = nil) throws(AssetError) -> String {
-        Files.join(try root(explicit: explicit), relative)
-    }
-}
-
-/// The assets directory could not be found.
-public struct AssetError: Error, Equatable, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
-}

@@ -7,7 +7,7 @@ import MRCore
 /// A benchmark that mixes environments of different observation sizes uses it so that it has one
 /// observation space, as Meta-World's 39 dimensions do (`fetch-zones-v1`: reach's 16 dimensions
 /// padded to push's 31, with the object fields zero).
-public final class PaddedObservation<Base: Environment>: Environment {
+public final class PaddedObservation<Base: Environment>: ForwardingEnvironment {
     public typealias Task = Base.Task
     public let base: Base
     public let observationLayout: ObservationLayout
@@ -41,13 +41,6 @@ public final class PaddedObservation<Base: Environment>: Environment {
         return out
     }
 
-    public var id: String { base.id }
-    public var actionSpace: BoxSpace { base.actionSpace }
-    public var horizon: Int { base.horizon }
-    public var controlTimestep: Double { base.controlTimestep }
-    public var task: Task { base.task }
-    public func setTask(_ task: Task) throws { try base.setTask(task) }
-    public var maxBodySpeed: Double { base.maxBodySpeed }
     public func reset(seed: UInt64) -> [Float] { pad(base.reset(seed: seed)) }
 
     public func step(_ action: [Float]) throws -> StepResult {

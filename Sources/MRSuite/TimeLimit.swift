@@ -2,23 +2,13 @@ import MRCore
 
 /// The single owner of the horizon: truncates an episode after `horizon` control steps, refuses a
 /// step after the episode ended or before the first reset. Environments never count steps themselves.
-public final class TimeLimit<Base: Environment>: Environment {
+public final class TimeLimit<Base: Environment>: ForwardingEnvironment {
     public typealias Task = Base.Task
     public let base: Base
     public private(set) var elapsed = 0
     private var done = true
 
     public init(_ base: Base) { self.base = base }
-
-    public var id: String { base.id }
-    public var observationSpace: BoxSpace { base.observationSpace }
-    public var observationLayout: ObservationLayout { base.observationLayout }
-    public var actionSpace: BoxSpace { base.actionSpace }
-    public var horizon: Int { base.horizon }
-    public var controlTimestep: Double { base.controlTimestep }
-    public var task: Task { base.task }
-    public func setTask(_ task: Task) throws { try base.setTask(task) }
-    public var maxBodySpeed: Double { base.maxBodySpeed }
 
     public func reset(seed: UInt64) -> [Float] {
         elapsed = 0

@@ -3,7 +3,6 @@ import Foundation
 import MRCore
 import MRScoring
 import MRSuite
-import MRPhysics
 
 /// The options of an external agent's process and sandbox, shared by `evaluate` and `leaderboard verify`.
 struct ExternalAgentOptions: ParsableArguments {
@@ -100,3 +99,7 @@ final class SettledValue<T>: @unchecked Sendable {
         set { lock.withLock { stored = newValue } }
     }
 }
+
+/// A loaded meta-learner shared by the worker threads: its parameters are read-only, and every
+/// trial's policy is a new object.
+struct UncheckedLearner: @unchecked Sendable { let value: any MetaLearner; init(_ v: any MetaLearner) { value = v } }

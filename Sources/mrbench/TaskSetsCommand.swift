@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import MRCore
-import MRPhysics
 import MRSuite
 
 /// `mrbench tasksets`: generate, verify and checksum the frozen task sets in `Assets/`.

@@ -4,6 +4,7 @@ import MRAgents
 import MRCore
 import MRNeural
 import MRRender
+import MRScoring
 import MRSuite
 #if canImport(Glibc)
 import Glibc

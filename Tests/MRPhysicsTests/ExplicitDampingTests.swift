@@ -2,6 +2,7 @@ import Foundation
 import MRCore
 import Testing
 @testable import MRPhysics
+import _MRTestSupport
 
 /// `JointDynamics.explicitDamping` on sliders: the damping force per substep in place of a motor row.
 @Suite("Explicit slider damping")
@@ -38,10 +39,10 @@ struct ExplicitDampingTests {
         d.explicitDamping = true
         #expect(throws: PhysicsError.self) { try sim.addHinge(name: "h", body: b, parent: nil, anchor: .zero, axis: Vec3(0, 0, 1), dynamics: d) }
         #expect(throws: ModelError.self) {
-            _ = try MJCFLoader.load(path: try AssetLocator.path("models/pendulum.xml"), explicitDamping: ["nope"])
+            _ = try MJCFLoader.load(path: TestSupport.packageRoot + "/Assets/models/pendulum.xml", explicitDamping: ["nope"])
         }
         #expect(throws: ModelError.self) {
-            _ = try MJCFLoader.load(path: try AssetLocator.path("models/pendulum.xml"), explicitDamping: ["hinge"])
+            _ = try MJCFLoader.load(path: TestSupport.packageRoot + "/Assets/models/pendulum.xml", explicitDamping: ["hinge"])
         }
     }
 }

@@ -2,11 +2,12 @@ import Foundation
 import MRCore
 import Testing
 @testable import MRPhysics
+import _MRTestSupport
 
 @Suite("MJCF-subset loader")
 struct LoaderTests {
     @Test func pendulumAssetLoads() throws {
-        let model = try MJCFLoader.load(path: try AssetLocator.path("models/pendulum.xml"))
+        let model = try MJCFLoader.load(path: TestSupport.packageRoot + "/Assets/models/pendulum.xml")
         #expect(model.name == "pendulum")
         #expect(model.joints.map(\.name) == ["hinge"])
         #expect(model.actuators.map(\.name) == ["torque"])

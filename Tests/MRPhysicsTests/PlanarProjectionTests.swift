@@ -2,13 +2,14 @@ import Foundation
 import MRCore
 import Testing
 @testable import MRPhysics
+import _MRTestSupport
 
 /// `PlanarScheme.projection` (ball joints + motor rows, bodies projected onto their plane) against
 /// `.constraintRows` (full hinges, planar constraint on the root) on the real HalfCheetah model.
 @Suite("Planar projection")
 struct PlanarProjectionTests {
     static func cheetah(_ scheme: PlanarScheme) throws -> Model {
-        try MJCFLoader.load(path: try AssetLocator.path("models/half_cheetah.xml"), planar: scheme)
+        try MJCFLoader.load(path: TestSupport.packageRoot + "/Assets/models/half_cheetah.xml", planar: scheme)
     }
 
     /// Open-loop sinusoids on all six motors, `steps` substeps; returns every joint's position and velocity.

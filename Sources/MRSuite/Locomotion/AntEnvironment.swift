@@ -87,15 +87,9 @@ public final class AntEnvironment<T: AntTask>: PhysicsEnvironment {
     public let controlTimestep = AntEnvironment.controlDt
     public let substeps = 5
 
-    public let simulation: Simulation
-    let model: Model
-    let torso: BodyID
-    /// hip_1, ankle_1, …, hip_4, ankle_4 (Gymnasium's qpos order).
-    let hinges: [JointID]
-    let tree: KinematicTree
-    let initial: Simulation.State
-    let torsoRest: Transform
-    let hingeSlot: [Int: Int]
+    let rig: LocomotionRig
+    public var simulation: Simulation { rig.simulation }
+    var model: Model { rig.model }
     /// Start angle of each hinge (rad): 0 for hips, the ankle limit nearest 0 (±30°) for ankles.
     let hingeStart: [Double]
     public private(set) var task: T
@@ -104,23 +98,11 @@ public final class AntEnvironment<T: AntTask>: PhysicsEnvironment {
 
     public init(assets: String? = nil, task: T = T.defaultTask) throws {
         try task.validate()
-        model = try AssetModels.load(Self.modelPath, assets: assets)
-        simulation = model.simulation
-        try Self.applyContactAndLimits(model)
-        let names = (1...4).flatMap { ["hip_\($0)", "ankle_\($0)"] }
-        let m = model
-        hinges = try names.map { n in
-            guard let j = m.joint(n) else { throw EnvironmentError.invalidTask("ant.xml lacks joint \(n)") }
-            return j
-        }
-        guard let t = model.body("torso"), model.actuators.count == 8 else { throw EnvironmentError.invalidTask("ant.xml lacks the torso or eight motors") }
-        torso = t
-        tree = try KinematicTree(simulation: simulation, joints: hinges)
-        initial = simulation.snapshot()
-        torsoRest = simulation.bodyPose(t)
-        hingeSlot = Dictionary(uniqueKeysWithValues: hinges.enumerated().map { ($0.element.index, $0.offset) })
-        let sim = simulation
-        hingeStart = hinges.map { j in
+        // hip_1, ankle_1, …, hip_4, ankle_4 (Gymnasium's qpos order), all in the hinge tree.
+        rig = try LocomotionRig(model: Self.modelPath, assets: assets, floorContact: Self.floorContact, configure: Self.applyLimitSoftness,
+                                joints: (1...4).flatMap { ["hip_\($0)", "ankle_\($0)"] }, treeJoints: 8, motors: 8)
+        let sim = rig.simulation
+        hingeStart = rig.joints.map { j in
             guard let r = sim.jointLimits(j), !r.contains(0) else { return 0 }
             return r.lowerBound > 0 ? r.lowerBound : r.upperBound
         }
@@ -146,11 +128,9 @@ public final class AntEnvironment<T: AntTask>: PhysicsEnvironment {
     static var limitERP: Double { 0.263 }
     static var limitCFM: Double { 5.3e-4 }
 
-    /// Sets the floor contacts and the soft joint limits (see `floorContact`, `limitERP`).
-    static func applyContactAndLimits(_ model: Model) throws {
+    /// Sets the soft joint limits (see `limitERP`); the rig has set the floor contacts.
+    static func applyLimitSoftness(_ model: Model) throws {
         let sim = model.simulation
-        guard let floor = model.geoms["floor"] else { throw EnvironmentError.invalidTask("ant.xml lacks the floor geom") }
-        for (name, g) in model.geoms where name != "floor" { try sim.setContactMaterial(floorContact, between: floor, and: g) }
         for (_, j) in model.joints where sim.jointLimits(j) != nil {
             try sim.setLimitSoftness(j, erp: limitERP, cfm: limitCFM)
         }
@@ -169,28 +149,27 @@ public final class AntEnvironment<T: AntTask>: PhysicsEnvironment {
         // Gymnasium's order: qpos (3 position, 4 quaternion, 8 hinges), then qvel (3 linear, 3 angular, 8 hinges).
         let qpos = (0..<15).map { _ in g.uniform(-0.1, 0.1) }
         let qvel = (0..<14).map { _ in 0.1 * g.normal() }
-        do { try place(qpos: qpos, qvel: qvel) } catch { try? simulation.restore(initial) }
+        do { try place(qpos: qpos, qvel: qvel) } catch { try? simulation.restore(rig.initial) }
         lastObservation = observation()
         return lastObservation
     }
 
     /// Sets the robot to qpos0 + `qpos` offsets and velocities `qvel` (Gymnasium's layout), the quaternion normalised.
     func place(qpos: [Double], qvel: [Double]) throws {
-        try simulation.restore(initial)
-        let r0 = torsoRest.rotation
+        let r0 = rig.torsoRest.rotation
         let q = Quat(w: r0.w + qpos[3], x: r0.x + qpos[4], y: r0.y + qpos[5], z: r0.z + qpos[6]).normalized
-        let pose = Transform(position: torsoRest.position + Vec3(qpos[0], qpos[1], qpos[2]), rotation: q)
-        try simulation.setBodyState(torso, pose: pose, linearVelocity: Vec3(qvel[0], qvel[1], qvel[2]),
-                                    angularVelocity: q.rotate(Vec3(qvel[3], qvel[4], qvel[5])))
-        let slot = hingeSlot, start = hingeStart
-        try tree.apply(simulation, angle: { j in
-            let k = slot[j.index] ?? 0
-            return start[k] + (start[k] > 0 ? abs(qpos[7 + k]) : start[k] < 0 ? -abs(qpos[7 + k]) : qpos[7 + k])
-        }, rate: { qvel[6 + (slot[$0.index] ?? 0)] })
+        let pose = Transform(position: rig.torsoRest.position + Vec3(qpos[0], qpos[1], qpos[2]), rotation: q)
+        let slot = rig.slot, start = hingeStart
+        try rig.place(torso: pose, linearVelocity: Vec3(qvel[0], qvel[1], qvel[2]), angularVelocity: q.rotate(Vec3(qvel[3], qvel[4], qvel[5])),
+                      angle: { j in
+                          let k = slot[j.index] ?? 0
+                          return start[k] + (start[k] > 0 ? abs(qpos[7 + k]) : start[k] < 0 ? -abs(qpos[7 + k]) : qpos[7 + k])
+                      }, rate: { qvel[6 + (slot[$0.index] ?? 0)] })
     }
 
     func observation() -> [Float] {
         var o = [Float](repeating: 0, count: 27)
+        let torso = rig.torso, hinges = rig.joints
         let pose = simulation.bodyPose(torso)
         o[0] = Float(pose.position.z)
         o[1] = Float(pose.rotation.w); o[2] = Float(pose.rotation.x); o[3] = Float(pose.rotation.y); o[4] = Float(pose.rotation.z)
@@ -206,18 +185,12 @@ public final class AntEnvironment<T: AntTask>: PhysicsEnvironment {
     }
 
     /// The torso frame's origin (m).
-    var torsoPosition: Vec3 { simulation.bodyPose(torso).position }
+    var torsoPosition: Vec3 { simulation.bodyPose(rig.torso).position }
 
     public func step(_ action: [Float]) throws -> StepResult {
         let a = try actionSpace.validatedAndClipped(action)
         let p0 = torsoPosition
-        var controls = [Double](repeating: 0, count: 8)
-        var sq = 0.0
-        for i in 0..<8 { let v = Double(a[i]); controls[i] = v; sq += v * v }
-        do {
-            try simulation.setControls(controls)
-            try simulation.step(substeps: substeps)
-        } catch {
+        guard let sq = rig.drive(a, substeps: substeps) else {
             return StepResult(observation: lastObservation, reward: 0, status: .truncated(.diverged))
         }
         let p1 = torsoPosition

@@ -67,16 +67,11 @@ public final class HalfCheetahEnvironment<T: HalfCheetahTask>: PhysicsEnvironmen
     public let controlTimestep = HalfCheetahEnvironment.controlDt
     public let substeps = 5
 
-    public let simulation: Simulation
-    let model: Model
-    let torso: BodyID
+    let rig: LocomotionRig
+    public var simulation: Simulation { rig.simulation }
+    var model: Model { rig.model }
     /// rootx, rootz, rooty, then the six leg hinges (Gymnasium's qpos order).
-    let coordinates: [JointID]
-    let tree: KinematicTree
-    let initial: Simulation.State
-    let torsoRest: Transform
-    /// Joint index → position in `coordinates`.
-    let coordinateSlot: [Int: Int]
+    var coordinates: [JointID] { rig.joints }
     public private(set) var task: T
     /// The task of the running episode (a new task takes effect at reset).
     private(set) var episodeTask: T
@@ -84,22 +79,8 @@ public final class HalfCheetahEnvironment<T: HalfCheetahTask>: PhysicsEnvironmen
 
     public init(assets: String? = nil, task: T = T.defaultTask) throws {
         try task.validate()
-        model = try AssetModels.load(Self.modelPath, assets: assets, planar: .projection)
-        simulation = model.simulation
-        guard let floor = model.geoms["floor"] else { throw EnvironmentError.invalidTask("half_cheetah.xml lacks the floor geom") }
-        for (name, g) in model.geoms where name != "floor" { try simulation.setContactMaterial(Self.floorContact, between: floor, and: g) }
-        let names = ["rootx", "rootz", "rooty", "bthigh", "bshin", "bfoot", "fthigh", "fshin", "ffoot"]
-        let m = model
-        coordinates = try names.map { n in
-            guard let j = m.joint(n) else { throw EnvironmentError.invalidTask("half_cheetah.xml lacks joint \(n)") }
-            return j
-        }
-        guard let t = model.body("torso"), model.actuators.count == 6 else { throw EnvironmentError.invalidTask("half_cheetah.xml lacks the torso or six motors") }
-        torso = t
-        tree = try KinematicTree(simulation: simulation, joints: Array(coordinates[3...]))
-        initial = simulation.snapshot()
-        torsoRest = simulation.bodyPose(t)
-        coordinateSlot = Dictionary(uniqueKeysWithValues: coordinates.enumerated().map { ($0.element.index, $0.offset) })
+        rig = try LocomotionRig(model: Self.modelPath, assets: assets, planar: .projection, floorContact: Self.floorContact,
+                                joints: ["rootx", "rootz", "rooty", "bthigh", "bshin", "bfoot", "fthigh", "fshin", "ffoot"], treeJoints: 6, motors: 6)
         self.task = task
         episodeTask = task
         _ = reset(seed: 0)
@@ -130,7 +111,7 @@ public final class HalfCheetahEnvironment<T: HalfCheetahTask>: PhysicsEnvironmen
             try place(q: q, qd: qd)
         } catch {
             // Only reachable if the model's start state itself were invalid.
-            try? simulation.restore(initial)
+            try? simulation.restore(rig.initial)
         }
         lastObservation = observation()
         return lastObservation
@@ -139,17 +120,17 @@ public final class HalfCheetahEnvironment<T: HalfCheetahTask>: PhysicsEnvironmen
     /// Sets the robot to generalized coordinates `q` (Gymnasium's qpos: rootx, rootz, rooty, six
     /// hinges) and velocities `qd` (qvel), everything else as at construction.
     func place(q: [Double], qd: [Double]) throws {
-        try simulation.restore(initial)
         let pitch = Quat(axis: Vec3(0, 1, 0), angle: q[2])
-        let pose = Transform(position: torsoRest.position + Vec3(q[0], 0, q[1]), rotation: (pitch * torsoRest.rotation).normalized)
-        try simulation.setBodyState(torso, pose: pose, linearVelocity: Vec3(qd[0], 0, qd[1]), angularVelocity: Vec3(0, qd[2], 0))
-        let slot = coordinateSlot
-        try tree.apply(simulation, angle: { q[slot[$0.index] ?? 0] }, rate: { qd[slot[$0.index] ?? 0] })
+        let pose = Transform(position: rig.torsoRest.position + Vec3(q[0], 0, q[1]), rotation: (pitch * rig.torsoRest.rotation).normalized)
+        let slot = rig.slot
+        try rig.place(torso: pose, linearVelocity: Vec3(qd[0], 0, qd[1]), angularVelocity: Vec3(0, qd[2], 0),
+                      angle: { q[slot[$0.index] ?? 0] }, rate: { qd[slot[$0.index] ?? 0] })
         simulation.resyncPlanarAngles()
     }
 
     func observation() -> [Float] {
         var o = [Float](repeating: 0, count: 17)
+        let coordinates = rig.joints
         for k in 1..<9 { o[k - 1] = Float(simulation.jointPosition(coordinates[k])) }
         for k in 0..<9 { o[8 + k] = Float(simulation.jointVelocity(coordinates[k])) }
         return o
@@ -161,13 +142,7 @@ public final class HalfCheetahEnvironment<T: HalfCheetahTask>: PhysicsEnvironmen
     public func step(_ action: [Float]) throws -> StepResult {
         let a = try actionSpace.validatedAndClipped(action)
         let x0 = rootX
-        var controls = [Double](repeating: 0, count: 6)
-        var sq = 0.0
-        for i in 0..<6 { let v = Double(a[i]); controls[i] = v; sq += v * v }
-        do {
-            try simulation.setControls(controls)
-            try simulation.step(substeps: substeps)
-        } catch {
+        guard let sq = rig.drive(a, substeps: substeps) else {
             return StepResult(observation: lastObservation, reward: 0, status: .truncated(.diverged))
         }
         let vx = (rootX - x0) / controlTimestep

@@ -121,7 +121,7 @@ public func mrbench_env_goal_reward(_ p: OpaquePointer?, _ achieved: UnsafePoint
     guarded { () throws(ABIError) in
         let h = try env(p)
         guard let g = h.goal else { throw ABIError(Code.argument, "\(h.id) is not goal-conditioned: it has no goal-reward function") }
-        guard goalDim == g.achieved.count else { throw ABIError(Code.argument, "goals have \(goalDim) components, \(h.id)'s goals have \(g.achieved.count)") }
+        guard goalDim == g.achievedGoal.count else { throw ABIError(Code.argument, "goals have \(goalDim) components, \(h.id)'s goals have \(g.achievedGoal.count)") }
         guard n >= 0 else { throw ABIError(Code.argument, "negative goal count \(n)") }
         if n == 0 { return }
         guard let achieved else { throw ABIError(Code.argument, "achieved goals are NULL") }
@@ -130,7 +130,7 @@ public func mrbench_env_goal_reward(_ p: OpaquePointer?, _ achieved: UnsafePoint
         for i in 0..<n {
             let a = Array(UnsafeBufferPointer(start: achieved + i * goalDim, count: goalDim))
             let d = Array(UnsafeBufferPointer(start: desired + i * goalDim, count: goalDim))
-            out[i] = g.reward(a, d)
+            out[i] = g(achieved: a, desired: d)
         }
     }
 }

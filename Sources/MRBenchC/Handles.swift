@@ -137,25 +137,6 @@ func nonNull<T>(_ p: UnsafeMutablePointer<T>?, _ what: String) throws(ABIError) 
     return p
 }
 
-/// The reward a goal-conditioned environment pays for an achieved and a desired goal.
-struct GoalReward {
-    let achieved: Range<Int>
-    let desired: Range<Int>
-    let reward: ([Float], [Float]) -> Double
-
-    /// Fetch (sparse or dense) and cube navigation; nil for other environments.
-    static func of(envID: String, layout: ObservationLayout) -> GoalReward? {
-        guard let a = layout.range(of: "achieved_goal"), let d = layout.range(of: "desired_goal"), a.count == d.count else { return nil }
-        if envID.hasPrefix("fetch-"), a.count == 3 {
-            let dense = envID.contains("-dense")
-            return GoalReward(achieved: a, desired: d) { x, y in FetchEnvironment.computeReward(achieved: x[...], desired: y[...], dense: dense) }
-        }
-        if envID.hasPrefix("cube-nav"), a.count == 3 {
-            return GoalReward(achieved: a, desired: d) { x, y in CubeNavigationEnvironment.computeReward(achieved: x, desired: y) }
-        }
-        return nil
-    }
-}
 
 /// One environment behind the ABI: the environment (a registry environment, or a benchmark's
 /// train task behind `LearnerEnvironment`), its episode bookkeeping and seed chain.
@@ -165,7 +146,8 @@ final class EnvHandle {
     let observationSize: Int
     let actionSize: Int
     let horizon: Int
-    let goal: GoalReward?
+    /// The goal-reward function (MRSuite's `BenchmarkSpec.goalReward`, the one `step` pays with); nil unless goal-conditioned.
+    let goal: GoalRewardFunction?
     let info: CString
 
     private(set) var baseSeed: UInt64 = 0
@@ -174,7 +156,7 @@ final class EnvHandle {
     private(set) var started = false
     private(set) var done = false
 
-    init(environment: any EpisodicEnvironment, id: String, horizon: Int, goal: GoalReward?, benchmark: BenchmarkBinding?) {
+    init(environment: any EpisodicEnvironment, id: String, horizon: Int, goal: GoalRewardFunction?, benchmark: BenchmarkBinding?) {
         self.environment = environment
         self.id = id
         observationSize = environment.observationSpace.dimension
@@ -186,7 +168,7 @@ final class EnvHandle {
         let info = EnvInfo(id: id, observation_size: observationSize, action_size: actionSize, horizon: horizon,
                            observation_low: space.low.map(bound), observation_high: space.high.map(bound),
                            layout: environment.observationLayout.segments.map { LayoutInfo(name: $0.name, start: $0.start, count: $0.count) },
-                           goal: goal.map { GoalInfo(achieved: [$0.achieved.lowerBound, $0.achieved.count], desired: [$0.desired.lowerBound, $0.desired.count]) },
+                           goal: goal.map { GoalInfo(achieved: [$0.achievedGoal.lowerBound, $0.achievedGoal.count], desired: [$0.desiredGoal.lowerBound, $0.desiredGoal.count]) },
                            benchmark: benchmark)
         self.info = CString(jsonText(info))
     }
@@ -197,7 +179,7 @@ final class EnvHandle {
         do throws(RegistryError) { spec = try Registry.environment(id) } catch { throw ABIError(Code.unknownID, error.description) }
         let env: any Environment
         do { env = try spec.make(assets: LibraryState.shared.assets) } catch { throw ABIError(Code.internal, "\(id): \(error)") }
-        return EnvHandle(environment: env, id: id, horizon: env.horizon, goal: GoalReward.of(envID: id, layout: env.observationLayout), benchmark: nil)
+        return EnvHandle(environment: env, id: id, horizon: env.horizon, goal: BenchmarkSpec.goalReward(envID: id, layout: env.observationLayout), benchmark: nil)
     }
 
     /// Train task `index` of a benchmark; its task stays inside `LearnerEnvironment`.
@@ -208,10 +190,9 @@ final class EnvHandle {
         }
         let env: LearnerEnvironment
         do { env = try tasks.environment(index) } catch { throw ABIError(Code.internal, "\(benchmark) train task \(index): \(error)") }
-        let goal = tasks.goalReward.map { g in GoalReward(achieved: g.achievedGoal, desired: g.desiredGoal) { g(achieved: $0, desired: $1) } }
         let spec = try! Registry.benchmark(benchmark)
         let binding = BenchmarkBinding(id: benchmark, task_index: index, label: tasks.labels[index], hides_goal: spec.hidesGoal, reward_scale: tasks.rewardScale)
-        return EnvHandle(environment: env, id: "\(benchmark)/train/\(index)", horizon: tasks.evaluation.horizon, goal: goal, benchmark: binding)
+        return EnvHandle(environment: env, id: "\(benchmark)/train/\(index)", horizon: tasks.evaluation.horizon, goal: tasks.goalReward, benchmark: binding)
     }
 
     /// The seed the next unseeded reset uses.

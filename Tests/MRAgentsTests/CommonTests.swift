@@ -7,6 +7,17 @@ import Testing
 /// The shared training pieces: GAE, the linear baseline, normalisers, the PPO loss, configs, curves.
 @Suite("MRAgents common pieces")
 struct CommonTests {
+    /// Every 10th task of each stratum is held out; a split too small for that (half-cheetah-dir's
+    /// two directions) keeps every task in training and meta-tests on them, rather than losing one.
+    @Test func heldOutSplitNeverTakesAKindOfTaskAwayFromTraining() {
+        let ml = heldOutSplit(Array(repeating: "reach", count: 20) + Array(repeating: "push", count: 10), every: 10)
+        #expect(ml.heldOut == [9, 19, 29])
+        #expect(ml.train.count == 27 && Set(ml.train).isDisjoint(with: ml.heldOut))
+        let dir = heldOutSplit(["half-cheetah-dir", "half-cheetah-dir"], every: 10)
+        #expect(dir.train == [0, 1], "both directions must train")
+        #expect(dir.heldOut == [0, 1])
+    }
+
     @Test func gaeMatchesHandComputation() {
         // Two steps, the episode ends after the second: δ1 = 2 − 0.5 = 1.5 (no bootstrap);
         // δ0 = 1 + 0.9·0.5 − 1 = 0.45; A0 = δ0 + 0.9·0.8·A1 = 0.45 + 0.72·1.5 = 1.53.

@@ -243,14 +243,17 @@ public struct MetaTestSummary: Sendable {
 }
 
 /// The curve's meta-test tasks: every `every`-th train task of each stratum (the last of each
-/// group) is held out of training; if that leaves none, the last task is.
+/// group) is held out of training. A split too small for that (no stratum has `every` tasks, as
+/// half-cheetah-dir's two directions) holds nothing out: every task trains, and the meta-test runs
+/// on the training tasks themselves (on fresh reset seeds). Taking a task away from such a split
+/// would take away a whole kind of task: with the two directions, the learner would only ever see one.
 func heldOutSplit(_ labels: [String], every: Int) -> (train: [Int], heldOut: [Int]) {
     var seen: [String: Int] = [:], train: [Int] = [], held: [Int] = []
     for (i, l) in labels.enumerated() {
         let k = seen[l, default: 0]; seen[l] = k + 1
         if k % every == every - 1 { held.append(i) } else { train.append(i) }
     }
-    if held.isEmpty { held = [train.removeLast()] }
+    if held.isEmpty { return (train, train) }
     return (train, held)
 }
 

@@ -101,12 +101,21 @@ struct AgentSandbox {
             }
             guard dir != "/" else { throw CommandError("the agent's directory cannot be /: name it with --agent-dir") }
         }
-        // The program's installation prefix, when it is outside the system paths (…/bin/python3 → …).
-        let program = ((try? resolveAgentProgram(words[0], searchPath: searchPath)) ?? words[0]) as NSString
-        let real = (program.resolvingSymlinksInPath as NSString)
-        let prefix = (real.deletingLastPathComponent as NSString).deletingLastPathComponent
-        if !systemPaths.contains(where: { contains($0, real as String) }) && !protected.contains(where: { contains(prefix, absolute($0, in: cwd)) }) && prefix != "/" {
-            binds.append(prefix)
+        // The program's installation prefix, when it is outside the system paths (…/bin/python3 → …),
+        // for the program as found on the search path and for its target: a virtual environment's
+        // bin/python3 links into /usr but its site-packages sit beside it (both bound, read-only),
+        // while a pyenv or conda interpreter lives outside /usr itself.
+        let found = (try? resolveAgentProgram(words[0], searchPath: searchPath)) ?? words[0]
+        if found.contains("/") {
+            // Not `absolute` (its standardizingPath follows links on Linux): the link itself counts here.
+            let program = found.hasPrefix("/") ? found : cwd + "/" + found
+            for path in [program, (program as NSString).resolvingSymlinksInPath] {
+                let prefix = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+                if !systemPaths.contains(where: { contains($0, path) }) && !protected.contains(where: { contains(prefix, absolute($0, in: cwd)) })
+                    && prefix != "/" && !prefix.isEmpty {
+                    binds.append(prefix)
+                }
+            }
         }
         binds += extraBinds.map { absolute($0, in: cwd) }
         let sandbox = AgentSandbox(bwrap: bwrap, binds: Array(Set(binds)).sorted(), agentDirectory: dir,

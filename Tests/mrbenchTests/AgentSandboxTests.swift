@@ -58,6 +58,26 @@ struct AgentSandboxTests {
         #expect((entry["schema"] as? [String: Any])?["version"] as? Int == 3)
     }
 
+    /// An interpreter in a virtual environment (`<venv>/bin/python3`, a link to the system's
+    /// python3) outside the agent's directory and in the host's /tmp, which the sandbox replaces:
+    /// the environment's prefix is bound read-only, so the agent starts and still sees no goals.
+    @Test(.enabled(if: MrbenchProcess.bwrapWorks, "bubblewrap (bwrap) is not installed or cannot create user namespaces here"))
+    func anAgentRunByAVirtualEnvironmentsPythonStarts() throws {
+        let d = try MrbenchProcess.tempDir("sandbox", "venv")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: d + "/venv/bin", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: d + "/agent", withIntermediateDirectories: true)
+        let system = try #require(["/usr/bin/python3", "/bin/python3"].first { fm.isExecutableFile(atPath: $0) }, "no system python3")
+        try fm.createSymbolicLink(atPath: d + "/venv/bin/python3", withDestinationPath: (system as NSString).resolvingSymlinksInPath)
+        try Self.probe.write(toFile: d + "/agent/probe.py", atomically: true, encoding: .utf8)
+        let r = try MrbenchProcess.run(["evaluate", "--agent", "cmd:\(d)/venv/bin/python3 \(d)/agent/probe.py \(Self.goalFile)", "--benchmark", "point-nav-v1",
+                                        "--seeds", "1", "--threads", "1", "--output", d + "/out/e.json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let log = String(decoding: fm.contents(atPath: d + "/out/e.agent.log") ?? Data(), as: UTF8.self)
+        #expect(log.contains("PROBE goals=denied mrbench_visible=False net=lo"), "\(log)")
+    }
+
     /// The same probe unconfined sees all three: the probe can tell.
     @Test func withoutTheSandboxTheProbeSeesEverything() throws {
         let (line, entry) = try runProbe("off", extra: ["--no-sandbox"])

@@ -54,14 +54,11 @@ public final class GARGAMLTrainer: MetaTrainer {
         guard !allowed.isEmpty else {
             throw TrainingError.configuration("no train task has a label in \(config.strata); labels: \(tasks.strata.joined(separator: ", "))")
         }
-        if allowed.count == 1 {
-            // One task (a goal-conditioned environment with fresh goals per episode): the curve's
-            // meta-test runs it too, on reset seeds training never uses.
-            (trainIndices, heldOut) = (allowed, allowed)
-        } else {
-            let split = heldOutSplit(allowed.map { tasks.labels[$0] }, every: config.holdOutEvery)
-            (trainIndices, heldOut) = (split.train.map { allowed[$0] }, split.heldOut.map { allowed[$0] })
-        }
+        // One task (a goal-conditioned environment with fresh goals per episode) is too small to
+        // hold out, so heldOutSplit keeps it in training and the curve's meta-test runs it too, on
+        // reset seeds training never uses.
+        let split = heldOutSplit(allowed.map { tasks.labels[$0] }, every: config.holdOutEvery)
+        (trainIndices, heldOut) = (split.train.map { allowed[$0] }, split.heldOut.map { allowed[$0] })
     }
 
     // MARK: Checkpoints

@@ -104,6 +104,8 @@ public struct AgentIdentity: Sendable, Hashable {
 public final class ExternalAgentSession: AgentSession {
     let config: ExternalAgentConfig
     let process: ChildProcess
+    /// Where the process's standard error goes (the launcher may move the file after the handshake).
+    public var logPath: String
     public private(set) var identity = AgentIdentity(name: "", version: "")
     private var waited = 0.0
     private var closed = false
@@ -112,6 +114,7 @@ public final class ExternalAgentSession: AgentSession {
     /// Starts the agent and performs the `hello` exchange.
     public init(config: ExternalAgentConfig, briefing: AgentBriefing) throws {
         self.config = config
+        logPath = config.logPath
         let args = try CommandLineSplitter.split(config.commandLine)
         process = try ChildProcess(arguments: args, environment: config.environment, searchPath: config.searchPath,
                                    stderrPath: config.logPath, maxLineBytes: config.maxLineBytes, launcher: config.launcher)
@@ -182,6 +185,22 @@ public final class ExternalAgentSession: AgentSession {
         do { return try receiveUnchecked(expecting: type, timeout: timeout) } catch { healthy = false; throw error }
     }
 
+    /// The end of what a stopped agent wrote on its standard error, as a clause for the failure
+    /// message: the reason it stopped is usually there (a Python traceback's last line, the
+    /// sandbox's "bwrap: execvp …: No such file or directory").
+    static func lastWords(logPath: String, lines: Int = 2, maxCharacters: Int = 300) -> String {
+        guard let h = FileHandle(forReadingAtPath: logPath) else { return "" }
+        defer { try? h.close() }
+        let size = (try? h.seekToEnd()) ?? 0
+        try? h.seek(toOffset: size > 4096 ? size - 4096 : 0)
+        let text = String(decoding: (try? h.readToEnd()) ?? Data(), as: UTF8.self)
+        let kept = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.suffix(lines)
+        guard !kept.isEmpty else { return "" }
+        var said = kept.joined(separator: " | ")
+        if said.count > maxCharacters { said = "…" + said.suffix(maxCharacters) }
+        return " (its standard error ends: \"\(said)\")"
+    }
+
     private func receiveUnchecked(expecting type: String, timeout: Double) throws -> [String: JSONValue] {
         let start = monotonicSeconds()
         let budgetLeft = config.budgetSeconds - waited
@@ -194,7 +213,8 @@ public final class ExternalAgentSession: AgentSession {
             case .timeout:
                 if timeout >= budgetLeft { throw AgentFailure("the agent used up its total time budget of \(config.budgetSeconds) s") }
                 throw AgentFailure("the agent did not answer within \(timeout) s (mrbench waited for its \"\(type)\" message)")
-            case .eof: throw AgentFailure("the agent \(process.exitDescription()) while mrbench waited for its \"\(type)\" message")
+            case .eof: throw AgentFailure("the agent \(process.exitDescription()) while mrbench waited for its \"\(type)\" message"
+                                          + Self.lastWords(logPath: logPath))
             case .tooLong: throw AgentFailure("the agent sent a line longer than \(config.maxLineBytes) bytes")
             case .interrupted: throw EvaluationError.interrupted
             }

@@ -169,6 +169,7 @@ final class ChildProcess {
 
     static func resolve(_ name: String, searchPath: String) throws -> String {
         if name.contains("/") {
+            guard access(name, F_OK) == 0 else { throw EvaluationError.invalid("agent program '\(name)' does not exist") }
             guard access(name, X_OK) == 0 else { throw EvaluationError.invalid("agent program '\(name)' is not an executable file") }
             return name
         }

@@ -105,7 +105,9 @@ struct AgentSandbox {
         // for the program as found on the search path and for its target: a virtual environment's
         // bin/python3 links into /usr but its site-packages sit beside it (both bound, read-only),
         // while a pyenv or conda interpreter lives outside /usr itself.
-        let found = (try? resolveAgentProgram(words[0], searchPath: searchPath)) ?? words[0]
+        // Resolved before the sandbox is probed, so a missing program is reported as missing.
+        let found: String
+        do { found = try resolveAgentProgram(words[0], searchPath: searchPath) } catch { throw CommandError("\(error)") }
         if found.contains("/") {
             // Not `absolute` (its standardizingPath follows links on Linux): the link itself counts here.
             let program = found.hasPrefix("/") ? found : cwd + "/" + found

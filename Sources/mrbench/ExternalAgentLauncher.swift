@@ -56,6 +56,7 @@ final class ExternalAgentLauncher: @unchecked Sendable {
             try? h.close()
         }
         if rename(temporary, path) != 0 { config.logPath = temporary }
+        lock.withLock { first }?.logPath = config.logPath
     }
 
     /// A session for a worker: the handshake's process for the first caller, a new process after.

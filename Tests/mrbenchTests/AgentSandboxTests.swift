@@ -87,6 +87,46 @@ struct AgentSandboxTests {
         #expect((entry["agent"] as? [String: Any])?["sandbox"] as? String == "none")
     }
 
+    /// A program that is not there is reported as missing, never as a sandbox that cannot run.
+    @Test(.enabled(if: MrbenchProcess.bwrapWorks, "bubblewrap (bwrap) is not installed or cannot create user namespaces here"))
+    func aMissingAgentProgramIsNamedAsMissing() throws {
+        try expectMissingProgramNamed(extra: [])
+    }
+
+    /// The same unconfined.
+    @Test func aMissingAgentProgramIsNamedAsMissingUnconfined() throws {
+        try expectMissingProgramNamed(extra: ["--no-sandbox"])
+    }
+
+    func expectMissingProgramNamed(extra: [String]) throws {
+        let d = try MrbenchProcess.tempDir("sandbox", "missing")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let r = try MrbenchProcess.run(["evaluate", "--agent", "cmd:\(d)/nowhere/agent", "--benchmark", "point-nav-v1", "--seeds", "1",
+                                        "--output", d + "/e.json"] + extra)
+        #expect(r.status != 0 && r.stderr.contains("agent program '\(d)/nowhere/agent' does not exist"), "\(r.stderr)")
+        #expect(!r.stderr.contains("sandbox (bwrap) cannot run"), "\(r.stderr)")
+    }
+
+    /// A script whose interpreter lies outside what the sandbox shows (not in the agent's directory
+    /// nor in the program's prefix, the folder above its own) cannot start; the failure quotes bubblewrap's own reason from the
+    /// agent's standard error instead of a bare exit status.
+    @Test(.enabled(if: MrbenchProcess.bwrapWorks, "bubblewrap (bwrap) is not installed or cannot create user namespaces here"))
+    func anAgentThatCannotStartInTheSandboxSaysWhy() throws {
+        let d = try MrbenchProcess.tempDir("sandbox", "interp")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: d + "/tools", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: d + "/prefix/agent", withIntermediateDirectories: true)
+        try fm.copyItem(atPath: "/bin/sh", toPath: d + "/tools/sh")
+        try "#!\(d)/tools/sh\necho hello\n".write(toFile: d + "/prefix/agent/run.sh", atomically: true, encoding: .utf8)
+        try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: d + "/prefix/agent/run.sh")
+        let r = try MrbenchProcess.run(["evaluate", "--agent", "cmd:\(d)/prefix/agent/run.sh", "--benchmark", "point-nav-v1", "--seeds", "1",
+                                        "--output", d + "/out/e.json"])
+        #expect(r.status != 0, "\(r.stderr)")
+        #expect(r.stderr.contains("while mrbench waited for its \"hello\" message (its standard error ends: \"bwrap: execvp \(d)/prefix/agent/run.sh: No such file or directory\")"),
+                "\(r.stderr)")
+    }
+
     @Test func anAgentDirectoryHoldingTheAssetsIsRefused() throws {
         let d = try MrbenchProcess.tempDir("sandbox", "dir")
         defer { try? FileManager.default.removeItem(atPath: d) }

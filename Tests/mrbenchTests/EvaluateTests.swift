@@ -58,7 +58,7 @@ struct EvaluateTests {
                 if MODE == "nan": a[0] = float("nan")
                 if MODE == "range": a[0] = 5.0
                 if MODE == "unknown": send({"type": "banana"}); continue
-                if MODE == "exit": sys.exit(3)
+                if MODE == "exit": print("giving up at step 3", file=sys.stderr); sys.exit(3)
                 if MODE == "hang": time.sleep(60)
                 if MODE == "long": sys.stdout.write('{"type":"action","action":[' + "0," * 5000 + '0]}\\n'); sys.stdout.flush(); continue
             send({"type": "action", "action": a})
@@ -192,7 +192,7 @@ struct EvaluateTests {
         ("nan", "action component 0 is nan, not a finite number"),
         ("range", "action component 0 is 5.0, outside the action space [-1.0, 1.0]"),
         ("unknown", "unknown message type \"banana\""),
-        ("exit", "the agent exited with status 3"),
+        ("exit", "the agent exited with status 3 while mrbench waited for its \"action\" message (its standard error ends: \"giving up at step 3\")"),
         ("hang", "the agent did not answer within 2.0 s"),
         ("long", "the agent sent a line longer than 1000 bytes"),
     ])

@@ -6,7 +6,9 @@ import MRCore
 /// depend on the number of threads.
 public struct Runner: Sendable {
     public let plan: EvaluationPlan
-    /// Makes the time-limited environment of a trial (called on the worker thread).
+    /// Makes the time-limited environment of a trial (called on the worker thread): it must end
+    /// every episode by the protocol's horizon itself (the runner never truncates; an episode still
+    /// running at the horizon fails the trial with `EnvironmentError.pastHorizon`).
     public let makeEnvironment: @Sendable (Trial) throws -> any Environment
     /// Makes the agent session of a worker (argument: worker number).
     public let makeSession: @Sendable (Int) throws -> any AgentSession
@@ -90,6 +92,10 @@ public struct Runner: Sendable {
         let env: any Environment
         do { env = try makeEnvironment(trial) } catch { throw EvaluationError.environment("\(trial.label): \(error)") }
         let p = plan.evaluation
+        // The environment ends its episodes at its horizon (TimeLimit); the runner only checks it is the protocol's.
+        guard env.horizon == p.horizon else {
+            throw EvaluationError.environment("\(trial.label): the environment's horizon is \(env.horizon) steps, the protocol's \(p.horizon)")
+        }
         var episodes: [EpisodeRecord] = []
         var clipped = 0
         func where_(_ phase: EpisodePhase, _ k: Int, _ step: Int?) -> String {

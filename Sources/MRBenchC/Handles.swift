@@ -221,17 +221,22 @@ final class EnvHandle {
         guard !done else { throw ABIError(Code.state, "step called after the episode ended on \(id); call reset first") }
     }
 
-    /// One step, cut at the horizon. The action must have passed `checkAction`.
+    /// One step. The environment ends its episodes (registry environments are time-limited); an
+    /// episode still running at the horizon is an error, never cut here. The action must have
+    /// passed `checkAction`.
     func step(_ action: [Float]) throws(ABIError) -> StepResult {
         try checkCanStep()
-        var r: StepResult
+        let r: StepResult
         do { r = try environment.step(action) } catch {
             if let e = error as? ActionError { throw ABIError(Code.action, e.description) }
             if let e = error as? EnvironmentError, e == .stepAfterDone || e == .stepBeforeReset { throw ABIError(Code.state, "\(id): \(e)") }
             throw ABIError(Code.internal, "\(id): \(error)")
         }
         elapsed += 1
-        if r.status == .running && elapsed >= horizon { r.status = .truncated(.timeLimit) }
+        if r.status == .running && elapsed >= horizon {
+            done = true
+            throw ABIError(Code.internal, "\(id): \(EnvironmentError.pastHorizon(horizon))")
+        }
         done = r.status.isDone
         return r
     }

@@ -25,6 +25,10 @@ public enum EnvironmentError: Error, Equatable, Sendable, CustomStringConvertibl
     case stepBeforeReset
     case foreignSnapshot
     case invalidTask(String)
+    /// An episode still running when its horizon (the argument) was reached: the environment did
+    /// not end it. Registry environments are wrapped in `TimeLimit`, which truncates at the horizon;
+    /// the episode loop (`EpisodeCursor`) never truncates, it refuses to go on.
+    case pastHorizon(Int)
 
     public var description: String {
         switch self {
@@ -32,6 +36,7 @@ public enum EnvironmentError: Error, Equatable, Sendable, CustomStringConvertibl
         case .stepBeforeReset: return "step called before reset"
         case .foreignSnapshot: return "the snapshot was made by another kind of environment"
         case let .invalidTask(why): return "invalid task: \(why)"
+        case let .pastHorizon(h): return "the episode is still running after \(h) steps, its horizon: the environment must end it (registry environments are wrapped in TimeLimit, the one owner of the horizon)"
         }
     }
 }

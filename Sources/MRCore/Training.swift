@@ -96,12 +96,16 @@ public struct TrainingTasks: Sendable {
     }
 }
 
-/// One episode in progress: the one place where an episode is reset, stepped, cut at the
-/// protocol's horizon, recorded as transitions and summed up. The evaluation runner, the experts,
-/// rendering, benchmarks and training all step episodes through it.
+/// One episode in progress: the one place where an episode is reset, stepped, recorded as
+/// transitions and summed up. The evaluation runner, the experts, rendering, benchmarks and
+/// training all step episodes through it.
+///
+/// It does not truncate: the environment ends its episodes (registry environments through the
+/// `TimeLimit` wrapper, the one owner of the horizon). An episode still running after `horizon`
+/// steps is an error (`EnvironmentError.pastHorizon`), never cut silently.
 public struct EpisodeCursor {
     public let environment: any EpisodicEnvironment
-    /// Steps after which the episode is truncated (time limit), whatever the environment says.
+    /// The steps by which the environment must have ended the episode (the protocol's horizon).
     public let horizon: Int
     /// The observation the next action answers.
     public private(set) var observation: [Float]
@@ -128,20 +132,20 @@ public struct EpisodeCursor {
     public var isDone: Bool { status.isDone }
 
     /// Takes one step with `action` (already checked by the caller) and returns its transition.
-    /// The status is `truncated(timeLimit)` once `horizon` steps are taken.
+    /// - Throws: the environment's error, or `EnvironmentError.pastHorizon` when the environment
+    ///   is still running after `horizon` steps.
     public mutating func step(_ action: [Float]) throws -> Transition {
         precondition(!isDone, "step after the episode ended")
         let r = try environment.step(action)
+        if r.status == .running && length + 1 >= horizon { throw EnvironmentError.pastHorizon(horizon) }
         length += 1
         totalReward += r.reward
         let ok = r.info.success ?? false
         lastInfo = r.info
         if r.info.success != nil { reportsSuccess = true }
         succeeded = succeeded || ok
-        var s = r.status
-        if s == .running, length >= horizon { s = .truncated(.timeLimit) }
-        status = s
-        let t = Transition(observation: observation, action: action, reward: r.reward, nextObservation: r.observation, status: s, success: ok)
+        status = r.status
+        let t = Transition(observation: observation, action: action, reward: r.reward, nextObservation: r.observation, status: r.status, success: ok)
         observation = r.observation
         return t
     }

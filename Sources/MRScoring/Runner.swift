@@ -6,7 +6,9 @@ import MRCore
 /// depend on the number of threads.
 public struct Runner: Sendable {
     public let plan: EvaluationPlan
-    /// Makes the time-limited environment of a trial (called on the worker thread).
+    /// Makes the time-limited environment of a trial (called on the worker thread): it must end
+    /// every episode by the protocol's horizon itself (the runner never truncates; an episode still
+    /// running at the horizon fails the trial with `EnvironmentError.pastHorizon`).
     public let makeEnvironment: @Sendable (Trial) throws -> any Environment
     /// Makes the agent session of a worker (argument: worker number).
     public let makeSession: @Sendable (Int) throws -> any AgentSession
@@ -45,14 +47,22 @@ public struct Runner: Sendable {
                     shouldStop: @escaping @Sendable () -> Bool = { false }) -> Outcome where C.Element == Int {
         let done = Set(completed.map(\.index))
         let count = indices.count
-        let todo = TrialQueue(count: count, done: done) { indices[indices.index(indices.startIndex, offsetBy: $0)] }
+        let queue = WorkQueue(count: count)
+        // The next trial index not done yet: positions of `indices` come from the queue, each once.
+        let nextTrial: @Sendable () -> Int? = {
+            while let k = queue.take() {
+                let i = indices[indices.index(indices.startIndex, offsetBy: k)]
+                if !done.contains(i) { return i }
+            }
+            return nil
+        }
         let state = SharedState(records: completed, total: count)
         let workers = max(1, min(threads, count - done.count))
         let work: @Sendable (Int) -> Void = { w in
             var session: (any AgentSession)?
             defer { session?.close() }
             while true {
-                guard !state.stopped, !shouldStop(), let next = state.take(todo) else { return }
+                guard !state.stopped, !shouldStop(), let next = nextTrial() else { return }
                 do {
                     if session == nil { session = try makeSession(w) }
                     let rec = try runTrial(plan.trial(next), session: session!)
@@ -82,6 +92,10 @@ public struct Runner: Sendable {
         let env: any Environment
         do { env = try makeEnvironment(trial) } catch { throw EvaluationError.environment("\(trial.label): \(error)") }
         let p = plan.evaluation
+        // The environment ends its episodes at its horizon (TimeLimit); the runner only checks it is the protocol's.
+        guard env.horizon == p.horizon else {
+            throw EvaluationError.environment("\(trial.label): the environment's horizon is \(env.horizon) steps, the protocol's \(p.horizon)")
+        }
         var episodes: [EpisodeRecord] = []
         var clipped = 0
         func where_(_ phase: EpisodePhase, _ k: Int, _ step: Int?) -> String {
@@ -150,18 +164,10 @@ public struct Runner: Sendable {
     }
 }
 
-/// The trial indices to run, read position by position (`SharedState.take`), minus those done.
-struct TrialQueue: Sendable {
-    let count: Int
-    let done: Set<Int>
-    let at: @Sendable (Int) -> Int
-}
-
-/// Work queue and results shared by the worker threads.
+/// Results shared by the worker threads (the trials come from a `WorkQueue`).
 final class SharedState: @unchecked Sendable {
     private let lock = NSLock()
     private var records: [TrialRecord]
-    private var cursor = 0
     private var error: EvaluationError?
     private var steps: Int
     private let total: Int
@@ -172,18 +178,6 @@ final class SharedState: @unchecked Sendable {
     }
 
     var stopped: Bool { lock.withLock { error != nil } }
-
-    /// The next index of `todo` not done yet, or nil when none is left.
-    func take(_ todo: TrialQueue) -> Int? {
-        lock.withLock {
-            while cursor < todo.count {
-                let i = todo.at(cursor)
-                cursor += 1
-                if !todo.done.contains(i) { return i }
-            }
-            return nil
-        }
-    }
 
     func complete(_ r: TrialRecord, _ notify: (TrialRecord, Runner.Progress) -> Void) {
         lock.withLock {

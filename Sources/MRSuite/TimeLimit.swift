@@ -1,7 +1,11 @@
 import MRCore
 
 /// The single owner of the horizon: truncates an episode after `horizon` control steps, refuses a
-/// step after the episode ended or before the first reset. Environments never count steps themselves.
+/// step after the episode ended or before the first reset. Environments never count steps
+/// themselves, and nothing else truncates: the episode loop (`EpisodeCursor`), the runner and the
+/// C ABI only check that an episode has ended by the horizon (`EnvironmentError.pastHorizon`).
+/// Every environment the registry builds (`EnvironmentSpec.make`, `BenchmarkSpec.makeEnvironment`)
+/// is wrapped in one, with the benchmark protocol's horizon (tested for every benchmark).
 public final class TimeLimit<Base: Environment>: ForwardingEnvironment {
     public typealias Task = Base.Task
     public let base: Base
@@ -35,4 +39,16 @@ public final class TimeLimit<Base: Environment>: ForwardingEnvironment {
         elapsed = s.elapsed
         done = s.done
     }
+}
+
+/// A `TimeLimit`, whatever it wraps.
+protocol TimeLimiting: Environment {}
+extension TimeLimit: TimeLimiting {}
+
+/// The horizon of the `TimeLimit` that ends `environment`'s episodes: the environment itself, or
+/// one inside forwarding wrappers (`PaddedObservation`); nil when no `TimeLimit` wraps it.
+public func timeLimitHorizon(of environment: any Environment) -> Int? {
+    if environment is any TimeLimiting { return environment.horizon }
+    if let wrapper = environment as? any ForwardingEnvironment { return timeLimitHorizon(of: wrapper.base) }
+    return nil
 }

@@ -98,8 +98,13 @@ extension Learners {
                 var seq: [[Float]] = []
                 for phase in [EpisodePhase.adaptation, .evaluation] {
                     p.beginEpisode(phase: phase)
-                    var c = EpisodeCursor(env, seed: 1, horizon: 20)
-                    try c.run(p) { seq.append($0.action) }
+                    // The first 20 steps of each episode (the environment's horizon is 100; the cursor never cuts short).
+                    var c = EpisodeCursor(env, seed: 1, horizon: env.horizon)
+                    while c.length < 20 && !c.isDone {
+                        let t = try c.step(p.act(c.observation))
+                        p.observe(t)
+                        seq.append(t.action)
+                    }
                 }
                 actions.append(seq)
             }

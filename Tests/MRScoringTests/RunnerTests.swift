@@ -4,32 +4,44 @@ import MRScoring
 import Testing
 
 /// A tiny test-local environment: a point on a line pushed by the action toward its task's
-/// target; success within 0.1; horizon enforced by the runner's protocol.
+/// target; success within 0.1. It ends its own episodes: terminated on success, truncated at its
+/// horizon (the runner never truncates). `endsEpisodes: false` plants the defect the runner must
+/// refuse: an episode still running at the horizon.
 final class LineEnvironment: Environment {
     struct Target: TaskDescriptor { static let kind = "line-target"; var x: Double }
     let id = "line-v1"
     let observationSpace = BoxSpace(dimension: 1, bound: 10)
     let observationLayout = ObservationLayout([("position", 1)])
     let actionSpace = BoxSpace.unit(1)
-    let horizon = 15
+    let horizon: Int
     let controlTimestep = 0.1
     private(set) var task: Target
-    private var x = 0.0
-    init(target: Double) { task = Target(x: target) }
+    private let endsEpisodes: Bool
+    private var x = 0.0, steps = 0
+    init(target: Double, horizon: Int = 12, endsEpisodes: Bool = true) {
+        task = Target(x: target); self.horizon = horizon; self.endsEpisodes = endsEpisodes
+    }
     func setTask(_ t: Target) throws { task = t }
     func reset(seed: UInt64) -> [Float] {
         var g = SeededGenerator(seed: seed)
         x = g.uniform(-1, 1)
+        steps = 0
         return [Float(x)]
     }
     func step(_ action: [Float]) throws -> StepResult {
         let a = try actionSpace.validatedAndClipped(action)
         x += 0.3 * Double(a[0])
+        steps += 1
         let d = abs(x - task.x)
-        return StepResult(observation: [Float(x)], reward: -d, status: d < 0.1 ? .terminated : .running, info: StepInfo(success: d < 0.1))
+        let status: EpisodeStatus = d < 0.1 ? .terminated : endsEpisodes && steps >= horizon ? .truncated(.timeLimit) : .running
+        return StepResult(observation: [Float(x)], reward: -d, status: status, info: StepInfo(success: d < 0.1))
     }
-    func snapshot() -> EnvironmentSnapshot { EnvironmentSnapshot(x) }
-    func restore(_ s: EnvironmentSnapshot) throws { x = s.payload as! Double }
+    struct State { let x: Double; let steps: Int }
+    func snapshot() -> EnvironmentSnapshot { EnvironmentSnapshot(State(x: x, steps: steps)) }
+    func restore(_ s: EnvironmentSnapshot) throws {
+        guard let st = s.payload as? State else { throw EnvironmentError.foreignSnapshot }
+        x = st.x; steps = st.steps
+    }
 }
 
 /// Counts what the runner tells a meta-learner (K adaptation episodes reach `adapt`).
@@ -139,6 +151,32 @@ struct RunnerTests {
         let out = clip.run(indices: Array(0..<6), threads: 1)
         #expect(out.error == nil)
         #expect(out.records.map(\.clippedActions).reduce(0, +) >= 1)
+    }
+
+    /// The runner never truncates: an episode still running at the protocol's horizon fails its
+    /// trial with a clear error, and so does an environment whose horizon is not the protocol's.
+    @Test func anEpisodeThatOutrunsTheHorizonIsAnErrorNotCutShort() throws {
+        let plan = try EvaluationPlan(tasks: strata, seeds: 1, rootSeed: 42, evaluation: lineProtocol)
+        let session = try lineRunner().makeSession
+        // Target 50 is out of reach in 12 steps of at most 0.3: the episode never terminates.
+        let endless = Runner(plan: plan, strictActions: false, clipActions: false,
+                             makeEnvironment: { _ in LineEnvironment(target: 50, endsEpisodes: false) }, makeSession: session)
+        let out = endless.run(indices: Array(0..<6), threads: 1)
+        let err = try #require(out.error)
+        #expect(err.description.contains("trial 0 (seed 0, entry 0, task 'near'), adaptation episode 0, step 11"), "\(err)")
+        #expect(err.description.contains(EnvironmentError.pastHorizon(12).description), "\(err)")
+        #expect(out.records.isEmpty)
+        // The same environment ending its episodes runs every trial to 12 steps.
+        let ending = Runner(plan: plan, strictActions: false, clipActions: false,
+                            makeEnvironment: { _ in LineEnvironment(target: 50) }, makeSession: session)
+        let ok = ending.run(indices: Array(0..<6), threads: 1)
+        #expect(ok.error == nil && ok.records.count == 6)
+        #expect(ok.records.allSatisfy { $0.episodes.allSatisfy { $0.length == 12 && !$0.success } })
+        // An environment with another horizon is refused before its first step.
+        let longer = Runner(plan: plan, strictActions: false, clipActions: false,
+                            makeEnvironment: { LineEnvironment(target: targets[$0.entry], horizon: 15) }, makeSession: session)
+        let bad = longer.run(indices: Array(0..<6), threads: 1)
+        #expect(bad.error?.description.contains("the environment's horizon is 15 steps, the protocol's 12") == true, "\(String(describing: bad.error))")
     }
 
     @Test func entryStatisticsFollowTheRecords() throws {

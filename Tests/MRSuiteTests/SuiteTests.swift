@@ -49,6 +49,51 @@ struct SuiteTests {
         #expect(try env.step([0]).status == .running)
     }
 
+    /// Every environment the registry makes is wrapped in a `TimeLimit` at the horizon its spec
+    /// declares; nothing else truncates.
+    @Test func everyRegisteredEnvironmentIsTimeLimited() throws {
+        for spec in Registry.environments {
+            let env = try spec.make()
+            #expect(timeLimitHorizon(of: env) == spec.horizon, "\(spec.id)")
+            #expect(env.horizon == spec.horizon, "\(spec.id)")
+        }
+        #expect(timeLimitHorizon(of: FakeEnvironment()) == nil)
+        #expect(timeLimitHorizon(of: TimeLimit(FakeEnvironment(horizon: 7))) == 7)
+    }
+
+    /// Every environment a benchmark makes for its entries (train and test, each environment id,
+    /// through its own factory: hidden goals, padded observations) is time-limited at the benchmark
+    /// protocol's horizon, which its learners and agents are told; and an episode run through the
+    /// cursor with that horizon ends there (truncated exactly at it, or terminated before), so the
+    /// runner and the learners' episode loops never have to cut one short.
+    @Test(arguments: Registry.benchmarks.map(\.id))
+    func everyBenchmarkEnvironmentEndsAtTheProtocolHorizon(id: String) throws {
+        let b = try Registry.benchmark(id)
+        let set = try b.taskSet()
+        let horizon = b.evaluation.horizon
+        var seen = Set<String>()
+        for (split, entries) in [("train", set.train), ("test", set.test)] {
+            for e in entries where seen.insert("\(split) \(e.env)").inserted {
+                let env = try b.makeEnvironment(e)
+                #expect(timeLimitHorizon(of: env) == horizon, "\(id) \(split) \(e.env)")
+                #expect(env.horizon == horizon, "\(id) \(split) \(e.env)")
+                #expect(try Registry.environment(e.env).horizon == horizon, "\(id) \(e.env)")
+            }
+        }
+        #expect(!seen.isEmpty)
+        let tasks = try b.trainingTasks()
+        #expect(tasks.context.horizon == horizon && tasks.evaluation.horizon == horizon)
+        #expect(try tasks.environment(0).horizon == horizon)
+        let env = try b.makeEnvironment(set.test[0])
+        let policy = RandomPolicy(actionSpace: env.actionSpace, seed: 3)
+        policy.beginTrial(seed: 3)
+        policy.beginEpisode(phase: .evaluation)
+        var cursor = EpisodeCursor(env, seed: 3, horizon: horizon)
+        try cursor.run(policy)
+        #expect(cursor.length <= horizon, "\(id)")
+        #expect(cursor.status == .terminated || cursor.status == .truncated(.timeLimit) && cursor.length == horizon, "\(id): \(cursor.status) after \(cursor.length)")
+    }
+
     @Test func unknownIdIsAClearError() {
         #expect(throws: RegistryError.self) { try Registry.environment("no-such-env-v1") }
         do { _ = try Registry.environment("no-such-env-v1") } catch {

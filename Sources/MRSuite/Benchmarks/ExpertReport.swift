@@ -38,9 +38,9 @@ public struct ExpertReport: Codable, Sendable, Equatable {
         }
         let work = UncheckedBox(jobs)
         let box = ResultBox<Result<(Outcome, Outcome), any Error>>(count: jobs.count)
-        let next = WorkCounter()
+        let queue = WorkQueue(count: jobs.count)
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads, jobs.count))) { _ in
-            while let k = next.take(below: work.value.count) {
+            while let k = queue.take() {
                 let j = work.value[k]
                 box.set(k, Result<(Outcome, Outcome), any Error> {
                     let s = SeededGenerator.derive(seed, "experts/\(j.split.rawValue)/\(j.index)")
@@ -91,13 +91,6 @@ public struct ExpertReport: Codable, Sendable, Equatable {
         }
         return Outcome(success: cursor.reportsSuccess ? cursor.succeeded : nil, episodeReturn: cursor.totalReward, steps: cursor.length)
     }
-}
-
-/// Hands out work indices to threads, each exactly once.
-final class WorkCounter: @unchecked Sendable {
-    private var next = 0
-    private let lock = DispatchQueue(label: "mrbench.work-counter")
-    func take(below n: Int) -> Int? { lock.sync { guard next < n else { return nil }; defer { next += 1 }; return next } }
 }
 
 /// Per-index result slots written by concurrent workers (each index by exactly one).

@@ -83,9 +83,9 @@ func lineRunner(seeds: Int = 3, strict: Bool = false, clip: Bool = false, sessio
                   makeSession: session)
 }
 
-func header(_ plan: EvaluationPlan, digest: String = String(repeating: "ab", count: 32)) -> [String: JSONValue] {
+func header(_ plan: EvaluationPlan, digest: String = String(repeating: "ab", count: 32)) -> LeaderboardEntry.Head {
     LeaderboardEntry.Header(benchmarkID: "line-v1", digest: digest, metric: .success, hidesGoal: true, agentName: "random", agentVersion: "0.1.0",
-                            agentKind: "builtin", privileged: false, plan: plan, clipActions: false, mrbenchVersion: "0.1.0", revision: "test").json
+                            agentKind: "builtin", privileged: false, plan: plan, clipActions: false, mrbenchVersion: "0.1.0", revision: "test").head
 }
 
 @Suite("Runner, entry, journal and schema")
@@ -114,8 +114,8 @@ struct RunnerTests {
         let runner = try lineRunner()
         let a = runner.run(indices: Array(0..<18), threads: 1), b = runner.run(indices: Array(0..<18), threads: 3)
         #expect(a.records == b.records)
-        let ea = JSONText.pretty(try LeaderboardEntry.make(header: header(runner.plan), records: a.records))
-        let eb = JSONText.pretty(try LeaderboardEntry.make(header: header(runner.plan), records: b.records))
+        let ea = try LeaderboardEntry.make(head: header(runner.plan), records: a.records).text()
+        let eb = try LeaderboardEntry.make(head: header(runner.plan), records: b.records).text()
         #expect(ea == eb)
         // A different root seed changes the rollouts.
         let other = try EvaluationPlan(tasks: strata, seeds: 3, rootSeed: 43, evaluation: lineProtocol)
@@ -182,7 +182,7 @@ struct RunnerTests {
     @Test func entryStatisticsFollowTheRecords() throws {
         let runner = try lineRunner()
         let out = runner.run(indices: Array(0..<18), threads: 2)
-        let e = try LeaderboardEntry.make(header: header(runner.plan), records: out.records)
+        let e = try LeaderboardEntry.make(head: header(runner.plan), records: out.records).json()
         #expect(e["complete"] == .bool(true) && e["trials"] == nil)
         let res = try #require(e["results"])
         // Per-task score = mean of its trials' evaluation success; raw scores per seed.
@@ -214,18 +214,18 @@ struct RunnerTests {
         for k in 1...3 {
             let shard = try Shard(index: k, count: 3)
             let idx = (0..<18).filter(shard.contains)
-            parts.append(try LeaderboardEntry.make(header: h, records: runner.run(indices: idx, threads: 2).records, shard: shard))
             // Shard entries round-trip through text.
-            parts[k - 1] = try JSONText.parse(JSONText.pretty(parts[k - 1]))
+            parts.append(try JSONText.parse(try LeaderboardEntry.make(head: h, records: runner.run(indices: idx, threads: 2).records, shard: shard).text()))
         }
-        let merged = try LeaderboardEntry.merge(parts.reversed())
-        #expect(JSONText.pretty(merged) == JSONText.pretty(try LeaderboardEntry.make(header: h, records: full)))
-        #expect(throws: EvaluationError.self) { try LeaderboardEntry.merge(Array(parts.prefix(2))) }
+        func merge(_ p: [JSONValue]) throws -> LeaderboardEntry.Document { try LeaderboardEntry.merge(p.map(LeaderboardEntry.Document.init(json:))) }
+        let merged = try merge(parts.reversed())
+        #expect(try merged.text() == LeaderboardEntry.make(head: h, records: full).text())
+        #expect(throws: EvaluationError.self) { try merge(Array(parts.prefix(2))) }
         var other = parts[1].objectValue!
         var b = other["benchmark"]!.objectValue!
         b["digest"] = .string(String(repeating: "cd", count: 32))
         other["benchmark"] = .object(b)
-        #expect(throws: EvaluationError.self) { try LeaderboardEntry.merge([parts[0], .object(other), parts[2]]) }
+        #expect(throws: EvaluationError.self) { try merge([parts[0], .object(other), parts[2]]) }
     }
 
     @Test func journalRecoversCompletedTrialsAndIgnoresATornLine() throws {
@@ -251,7 +251,7 @@ struct RunnerTests {
 
     @Test func schemaCheckerRejectsAlteredEntries() throws {
         let runner = try lineRunner(seeds: 2)
-        let e = try LeaderboardEntry.make(header: header(runner.plan), records: runner.run(indices: Array(0..<12), threads: 1).records)
+        let e = try LeaderboardEntry.make(head: header(runner.plan), records: runner.run(indices: Array(0..<12), threads: 1).records).json()
         let v = try SchemaValidator.entry()
         #expect(v.problems(e).isEmpty)
         var o = e.objectValue!

@@ -24,9 +24,32 @@ public enum JSONCoding {
         String(decoding: try data(value, pretty: pretty), as: UTF8.self)
     }
 
-    /// A typed value as a `JSONValue`.
-    public static func value<T: Encodable>(of v: T) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data(v))
+    /// A typed value as a `JSONValue`. With `keepingNonFinite`, a non-finite `Double` (which JSON
+    /// text cannot hold, and Foundation's encoder refuses) becomes a `.number` with that value,
+    /// which `JSONText` writes as `null`; without it, encoding one throws.
+    public static func value<T: Encodable>(of v: T, keepingNonFinite: Bool = false) throws -> JSONValue {
+        guard keepingNonFinite else { return try JSONDecoder().decode(JSONValue.self, from: data(v)) }
+        let e = encoder()
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: nonFinite + "+inf", negativeInfinity: nonFinite + "-inf",
+                                                                nan: nonFinite + "nan")
+        return restoringNonFinite(try JSONDecoder().decode(JSONValue.self, from: e.encode(v)))
+    }
+
+    /// The prefix of the placeholder strings of non-finite numbers (`value(of:keepingNonFinite:)`).
+    static let nonFinite = "\u{0}non-finite:"
+
+    static func restoringNonFinite(_ v: JSONValue) -> JSONValue {
+        switch v {
+        case let .string(s) where s.hasPrefix(nonFinite):
+            switch s.dropFirst(nonFinite.count) {
+            case "+inf": return .number(.infinity)
+            case "-inf": return .number(-.infinity)
+            default: return .number(.nan)
+            }
+        case let .array(a): return .array(a.map(restoringNonFinite))
+        case let .object(o): return .object(o.mapValues(restoringNonFinite))
+        default: return v
+        }
     }
 
     /// A `JSONValue` decoded as a typed value.

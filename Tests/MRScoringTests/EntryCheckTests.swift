@@ -151,14 +151,14 @@ struct EntryCheckTests {
         #expect(refused(setting(Self.complete, "results.trials.rows.7", nil), "results.trials.rows[7]: not [return, success, steps]"))
     }
 
-    @Test func pagesMarkWhetherExternalAgentsRanSandboxed() {
+    @Test func pagesMarkWhetherExternalAgentsRanSandboxed() throws {
         let ext = setting(setting(setting(Self.complete, "agent.kind", .string("external")), "schema.version", .number(2)),
                           "agent.sandbox", .string("bwrap"))
         let loose = setting(setting(ext, "agent.sandbox", .string("none")), "agent.name", .string("loose"))
         let old = setting(setting(ext, "agent.sandbox", nil), "agent.name", .string("old"))
         let hidden = setting(setting(ext, "benchmark.goals", .object(["kind": .string("hidden"), "seedSHA256": .string(String(repeating: "a", count: 64))])),
                              "agent.name", .string("blind"))
-        let md = LeaderboardPages.markdown([ext, loose, old, hidden])
+        let md = LeaderboardPages.markdown(try [ext, loose, old, hidden].map(LeaderboardEntry.Document.init(json:)))
         #expect(md.contains("| blind (verified: hidden goals, sandboxed) | external |"), "\(md)")
         #expect(md.contains("| random (sandboxed) | external |") && md.contains("| loose (not sandboxed) | external |")
                 && md.contains("| old (sandbox not recorded) | external |"), "\(md)")

@@ -55,24 +55,12 @@ extension LeaderboardEntry {
         public var version: String
         public var kind: String
         public var privileged: Bool
-        public var checkpointDigest: String?
-        public var trainingSteps: Int?
+        @WrittenNull public var checkpointDigest: String?
+        @WrittenNull public var trainingSteps: Int?
         /// Decimal (a `UInt64`).
-        public var trainingSeed: String?
+        @WrittenNull public var trainingSeed: String?
         /// Format 2 and later, external agents only.
         public var sandbox: String?
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(name, forKey: .name)
-            try c.encode(version, forKey: .version)
-            try c.encode(kind, forKey: .kind)
-            try c.encode(privileged, forKey: .privileged)
-            try c.encode(checkpointDigest, forKey: .checkpointDigest) // null when nil: a required member
-            try c.encode(trainingSteps, forKey: .trainingSteps)
-            try c.encode(trainingSeed, forKey: .trainingSeed)
-            try c.encodeIfPresent(sandbox, forKey: .sandbox)
-        }
     }
 
     public struct ProtocolSettings: Codable, Hashable, Sendable {
@@ -147,24 +135,12 @@ extension LeaderboardEntry {
         public var iqm: Double
         public var iqmCI: [Double]
         /// Nil (written `null`) for the return metric.
-        public var optimalityGap: Double?
-        public var optimalityGapCI: [Double]?
+        @WrittenNull public var optimalityGap: Double?
+        @WrittenNull public var optimalityGapCI: [Double]?
         public var successRate: Double
         public var meanReturn: Double
 
         enum CodingKeys: String, CodingKey { case mean, meanCI, iqm, iqmCI, optimalityGap, optimalityGapCI, successRate, meanReturn }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(mean, forKey: .mean)
-            try c.encode(meanCI, forKey: .meanCI)
-            try c.encode(iqm, forKey: .iqm)
-            try c.encode(iqmCI, forKey: .iqmCI)
-            try c.encode(optimalityGap, forKey: .optimalityGap) // null when nil: a required member
-            try c.encode(optimalityGapCI, forKey: .optimalityGapCI)
-            try c.encode(successRate, forKey: .successRate)
-            try c.encode(meanReturn, forKey: .meanReturn)
-        }
     }
 
     public struct TaskResult: Codable, Hashable, Sendable {
@@ -275,4 +251,29 @@ extension LeaderboardEntry {
 extension TrialRecord: Codable {
     public init(from decoder: any Decoder) throws { try self.init(json: JSONValue(from: decoder)) }
     public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
+}
+
+/// A member the schema requires but allows to be null: written `null` when nil (Codable's
+/// synthesized encoding would leave an optional member out), read as nil when null or absent.
+@propertyWrapper
+public struct WrittenNull<Value: Codable & Hashable & Sendable>: Codable, Hashable, Sendable {
+    public var wrappedValue: Value?
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        wrappedValue = c.decodeNil() ? nil : try c.decode(Value.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let wrappedValue { try c.encode(wrappedValue) } else { try c.encodeNil() }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// An absent `WrittenNull` member reads as nil (synthesized decoding would require the key).
+    func decode<V>(_ type: WrittenNull<V>.Type, forKey key: Key) throws -> WrittenNull<V> {
+        try decodeIfPresent(type, forKey: key) ?? WrittenNull(wrappedValue: nil)
+    }
 }

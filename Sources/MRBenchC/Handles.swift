@@ -415,7 +415,5 @@ struct Catalogue: Encodable {
 let abiVersion: Int32 = 1
 
 func jsonText<T: Encodable>(_ v: T) -> String {
-    let e = JSONEncoder()
-    e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: (try? e.encode(v)) ?? Data("{}".utf8), as: UTF8.self)
+    (try? JSONCoding.text(v)) ?? "{}"
 }

@@ -66,103 +66,48 @@ public enum LeaderboardEntry {
             return "v" + id[r.upperBound...]
         }
 
-        /// The header members of the entry (`results`, `provenance.environmentSteps` and shard
-        /// members are added by `make`).
-        public var json: [String: JSONValue] {
-            func opt(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+        /// The head of the entry (`make` adds the results, the provenance counts and the shard members).
+        public var head: Head {
             let e = plan.evaluation
-            var agent: [String: JSONValue] = [
-                "name": .string(agentName), "version": .string(agentVersion), "kind": .string(agentKind), "privileged": .bool(privileged),
-                "checkpointDigest": opt(checkpointDigest),
-                "trainingSteps": trainingSteps.map { .number(Double($0)) } ?? .null,
-                "trainingSeed": trainingSeed.map { .string(String($0)) } ?? .null,
-            ]
-            if let sandbox { agent["sandbox"] = .string(sandbox) }
-            var benchmark: [String: JSONValue] = [
-                "id": .string(benchmarkID), "version": .string(Self.version(of: benchmarkID)), "split": .string(split),
-                "digest": .string(digest), "metric": .string(metric.rawValue), "hidesGoal": .bool(hidesGoal),
-            ]
-            if let c = hiddenGoalsCommitment { benchmark["goals"] = .object(["kind": .string("hidden"), "seedSHA256": .string(c)]) }
-            let format = LeaderboardEntry.schemaVersion
-            return [
-                "schema": .object(["name": .string(LeaderboardEntry.schemaName), "version": .number(Double(format))]),
-                "benchmark": .object(benchmark),
-                "agent": .object(agent),
-                "protocol": .object([
-                    "adaptationEpisodes": .number(Double(e.adaptationEpisodes)),
-                    "evaluationEpisodes": .number(Double(e.evaluationEpisodes)),
-                    "horizon": .number(Double(e.horizon)),
-                    "goalsPerTask": .object(plan.goalsPerTask.mapValues { .number(Double($0)) }),
-                    "entries": .array(plan.tasks.map { .string($0) }),
-                    "seeds": .number(Double(plan.seeds)),
-                    "rootSeed": .string(String(plan.rootSeed)),
-                    "seedRule": .string("trial (s, e): derive(derive(rootSeed, \"seed/s\"), \"entry/e\"); episode j resets with derive(trialSeed, \"reset/j\"); the agent gets derive(trialSeed, \"agent\")"),
-                    "clipActions": .bool(clipActions),
-                ]),
-                "provenance": .object(["mrbench": .string(mrbenchVersion), "revision": .string(revision)]),
-            ]
+            return Head(
+                schema: SchemaTag(name: LeaderboardEntry.schemaName, version: LeaderboardEntry.schemaVersion),
+                benchmark: Benchmark(id: benchmarkID, version: Self.version(of: benchmarkID), split: split, digest: digest, metric: metric,
+                                     hidesGoal: hidesGoal, goals: hiddenGoalsCommitment.map { HiddenGoals(kind: "hidden", seedSHA256: $0) }),
+                agent: Agent(name: agentName, version: agentVersion, kind: agentKind, privileged: privileged, checkpointDigest: checkpointDigest,
+                             trainingSteps: trainingSteps, trainingSeed: trainingSeed.map { String($0) }, sandbox: sandbox),
+                protocolSettings: ProtocolSettings(
+                    adaptationEpisodes: e.adaptationEpisodes, evaluationEpisodes: e.evaluationEpisodes, horizon: e.horizon,
+                    goalsPerTask: plan.goalsPerTask, entries: plan.tasks, seeds: plan.seeds, rootSeed: String(plan.rootSeed),
+                    seedRule: "trial (s, e): derive(derive(rootSeed, \"seed/s\"), \"entry/e\"); episode j resets with derive(trialSeed, \"reset/j\"); the agent gets derive(trialSeed, \"agent\")",
+                    clipActions: clipActions),
+                provenance: Provenance(mrbench: mrbenchVersion, revision: revision))
         }
     }
 
     /// The entry for `records`. A full entry when they cover every trial; otherwise (a shard, or a
     /// run stopped by an error) `complete` is false and the trial records are included so shards
     /// can be merged exactly.
-    public static func make(header: [String: JSONValue], records: [TrialRecord], shard: Shard? = nil, error: String? = nil) throws -> JSONValue {
-        let info = try Info(header)
+    public static func make(head: Head, records: [TrialRecord], shard: Shard? = nil, error: String? = nil) throws -> Document {
+        let info = try Info(head)
         let sorted = records.sorted { $0.index < $1.index }
         let complete = sorted.count == info.trialCount && Set(sorted.map(\.index)).count == info.trialCount && shard == nil && error == nil
-        var o = header
-        var prov = header["provenance"]?.objectValue ?? [:]
-        prov["environmentSteps"] = .number(Double(sorted.reduce(0) { $0 + $1.steps }))
-        prov["clippedActions"] = .number(Double(sorted.reduce(0) { $0 + $1.clippedActions }))
-        o["provenance"] = .object(prov)
+        var h = head
+        h.provenance.environmentSteps = sorted.reduce(0) { $0 + $1.steps }
+        h.provenance.clippedActions = sorted.reduce(0) { $0 + $1.clippedActions }
         var res = results(sorted, info)
-        if complete, (header["schema"]?["version"]?.intValue ?? 1) >= 3, case var .object(r) = res {
-            r["trials"] = trialRows(sorted)
-            res = .object(r)
-        }
-        o["results"] = res
-        o["complete"] = .bool(complete)
-        o["trialsCompleted"] = .number(Double(sorted.count))
-        o["trialsTotal"] = .number(Double(info.trialCount))
-        if !complete {
-            o["trials"] = .array(sorted.map(\.json))
-        }
-        if let shard { o["shard"] = .object(["index": .number(Double(shard.index)), "count": .number(Double(shard.count))]) }
-        if let error { o["error"] = .string(error) }
-        return .object(o)
+        if complete, head.schema.version >= 3 { res.trials = trialRows(sorted) }
+        return Document(head: h, results: res, complete: complete, trialsCompleted: sorted.count, trialsTotal: info.trialCount,
+                        trials: complete ? nil : sorted, shard: shard.map { ShardTag(index: $0.index, count: $0.count) }, error: error)
     }
 
     /// `results.trials` of a complete format-3 entry: the fields, and one row per trial in index order.
-    static func trialRows(_ sorted: [TrialRecord]) -> JSONValue {
-        .object([
-            "fields": .array(trialFields.map { .string($0) }),
-            "rows": .array(sorted.map { row($0) }),
-        ])
+    static func trialRows(_ sorted: [TrialRecord]) -> TrialRows {
+        TrialRows(fields: trialFields, rows: sorted.map(row))
     }
 
     /// The `results.trials` row of a trial record: [return, success, steps].
-    public static func row(_ t: TrialRecord) -> JSONValue {
-        .array([num(t.score(.return)), num(t.score(.success)), .number(Double(t.steps))])
-    }
-
-    /// The rows of `results.trials` (nil when the entry has none: formats 1 and 2, incomplete entries).
-    public static func trialRows(of entry: JSONValue) -> [[Double]]? {
-        guard let rows = entry["results"]?["trials"]?["rows"]?.arrayValue else { return nil }
-        return rows.map { $0.arrayValue?.compactMap(\.doubleValue) ?? [] }
-    }
-
-    /// The header members of an existing entry (everything `make` does not compute).
-    public static func header(of entry: JSONValue) -> [String: JSONValue] {
-        var o = entry.objectValue ?? [:]
-        for k in ["results", "complete", "trialsCompleted", "trialsTotal", "trials", "shard", "error"] { o[k] = nil }
-        if var p = o["provenance"]?.objectValue { p["environmentSteps"] = nil; p["clippedActions"] = nil; o["provenance"] = .object(p) }
-        return o
-    }
-
-    /// The trial records of a partial entry.
-    public static func trials(of entry: JSONValue) throws -> [TrialRecord] {
-        try (entry["trials"]?.arrayValue ?? []).map(TrialRecord.init(json:))
+    public static func row(_ t: TrialRecord) -> [Double] {
+        [JSONText.round6(t.score(.return)), JSONText.round6(t.score(.success)), Double(t.steps)]
     }
 
     /// Combines the shard entries of one evaluation into the entry an unsharded run gives.
@@ -170,29 +115,34 @@ public enum LeaderboardEntry {
     ///   cover every trial exactly once, or hold a trial record the protocol cannot produce (seed or
     ///   goal not the trial's under the seed rule, a trial outside its shard, wrong episode count or
     ///   phases, an episode longer than the horizon…).
-    public static func merge(_ shards: [JSONValue]) throws -> JSONValue {
+    public static func merge(_ shards: [Document]) throws -> Document {
         guard let first = shards.first else { throw EvaluationError.invalid("nothing to merge") }
-        let h = header(of: first)
+        let h = first.head.withoutCounts
         let info = try Info(h)
-        let clip = h["protocol"]?["clipActions"]?.boolValue ?? false
+        let clip = h.protocolSettings.clipActions
         var records: [Int: TrialRecord] = [:]
         var seen = Set<Int>()
         var count: Int?
         for (n, s) in shards.enumerated() {
-            let hs = header(of: s)
-            for key in ["benchmark", "agent", "protocol", "schema", "provenance"] where hs[key] != h[key] {
-                let what = key == "benchmark" ? "benchmark (id or digest)" : key
-                throw EvaluationError.invalid("shard \(n + 1) differs from shard 1 in its \(what): \(JSONText.compact(hs[key] ?? .null)) vs \(JSONText.compact(h[key] ?? .null))")
+            let hs = s.head.withoutCounts
+            func differs<T: Encodable & Equatable>(_ a: T, _ b: T, _ what: String) throws {
+                guard a != b else { return }
+                let show = { (v: T) in JSONText.compact((try? JSONCoding.value(of: v)) ?? .null) }
+                throw EvaluationError.invalid("shard \(n + 1) differs from shard 1 in its \(what): \(show(a)) vs \(show(b))")
             }
-            guard s["error"] == nil else { throw EvaluationError.invalid("shard \(n + 1) stopped with an error: \(s["error"]!.stringValue ?? "")") }
-            guard let sh = s["shard"], let k = sh["index"]?.intValue, let c = sh["count"]?.intValue else {
-                throw EvaluationError.invalid("input \(n + 1) is not a shard entry (no \"shard\")")
-            }
+            try differs(hs.benchmark, h.benchmark, "benchmark (id or digest)")
+            try differs(hs.agent, h.agent, "agent")
+            try differs(hs.protocolSettings, h.protocolSettings, "protocol")
+            try differs(hs.schema, h.schema, "schema")
+            try differs(hs.provenance, h.provenance, "provenance")
+            if let error = s.error { throw EvaluationError.invalid("shard \(n + 1) stopped with an error: \(error)") }
+            guard let sh = s.shard else { throw EvaluationError.invalid("input \(n + 1) is not a shard entry (no \"shard\")") }
+            let k = sh.index, c = sh.count
             if let count, count != c { throw EvaluationError.invalid("shard counts differ: \(count) and \(c)") }
             count = c
             guard seen.insert(k).inserted else { throw EvaluationError.invalid("shard \(k)/\(c) given twice") }
             let shard = try Shard(index: k, count: c)
-            for r in try trials(of: s) {
+            for r in s.trials ?? [] {
                 let problems = EntryCheck.trialProblems(r, info, clipActions: clip)
                 guard problems.isEmpty else {
                     throw EvaluationError.invalid("shard \(k)/\(c) holds an impossible trial record: \(problems.joined(separator: "; "))")
@@ -209,10 +159,10 @@ public enum LeaderboardEntry {
         guard records.count == info.trialCount else {
             throw EvaluationError.invalid("the shards hold \(records.count) of \(info.trialCount) trials")
         }
-        return try make(header: h, records: Array(records.values))
+        return try make(head: h, records: Array(records.values))
     }
 
-    /// The protocol facts the scorer reads back from a header.
+    /// The protocol facts the scorer reads back from a head.
     struct Info {
         let metric: EvaluationProtocol.Metric
         let k: Int, e: Int, seeds: Int, horizon: Int
@@ -220,18 +170,16 @@ public enum LeaderboardEntry {
         let rootSeed: UInt64
         var trialCount: Int { entries.count * seeds }
 
-        init(_ h: [String: JSONValue]) throws {
-            guard let m = h["benchmark"]?["metric"]?.stringValue.flatMap(EvaluationProtocol.Metric.init(rawValue:)),
-                  let p = h["protocol"], let k = p["adaptationEpisodes"]?.intValue, let e = p["evaluationEpisodes"]?.intValue,
-                  let s = p["seeds"]?.intValue, let horizon = p["horizon"]?.intValue, let entries = p["entries"]?.arrayValue?.compactMap(\.stringValue),
-                  let r = p["rootSeed"]?.stringValue.flatMap({ UInt64($0) })
-            else { throw EvaluationError.invalid("entry header lacks benchmark.metric or protocol fields") }
-            metric = m; self.k = k; self.e = e; seeds = s; self.horizon = horizon; self.entries = entries; rootSeed = r
+        init(_ h: Head) throws {
+            let p = h.protocolSettings
+            guard let r = UInt64(p.rootSeed) else { throw EvaluationError.invalid("entry header: protocol.rootSeed is not a decimal seed") }
+            metric = h.benchmark.metric; k = p.adaptationEpisodes; e = p.evaluationEpisodes; seeds = p.seeds; horizon = p.horizon
+            entries = p.entries; rootSeed = r
         }
     }
 
-    static func num(_ x: Double) -> JSONValue { .number(JSONText.round6(x)) }
-    static func interval(_ ci: (low: Double, high: Double)) -> JSONValue { .array([num(ci.low), num(ci.high)]) }
+    static func num(_ x: Double) -> Double { JSONText.round6(x) }
+    static func interval(_ ci: (low: Double, high: Double)) -> [Double] { [num(ci.low), num(ci.high)] }
 
     /// Adaptation curve of some trials: per episode index (adaptation, then evaluation), the
     /// success fraction and the mean return.
@@ -255,53 +203,48 @@ public enum LeaderboardEntry {
     /// `results.overall` from the task × seed score matrix (tasks in name order) and the per-task
     /// success rates and mean returns. `validate` recomputes a recorded entry's figures with it.
     static func overallResults(matrix: [[Double]], metric: EvaluationProtocol.Metric, taskSuccessRates: [Double], taskReturns: [Double],
-                               bootstrap b: BootstrapSettings) -> [String: JSONValue] {
-        func ci(_ statistic: ([Double]) -> Double, _ label: String) -> JSONValue {
+                               bootstrap b: BootstrapSettings) -> Overall {
+        func ci(_ statistic: ([Double]) -> Double, _ label: String) -> [Double] {
             interval(Statistics.stratifiedBootstrap(matrix, statistic: statistic, resamples: b.resamples, confidence: b.confidence,
                                                     seed: SeededGenerator.derive(b.seed, label)))
         }
         let meanOfTasks: ([[Double]]) -> Double = { m in Statistics.mean(m.map(Statistics.mean)) }
         let flat = matrix.flatMap { $0 }
-        var overall: [String: JSONValue] = [:]
-        overall["mean"] = num(meanOfTasks(matrix))
-        overall["meanCI"] = interval(Statistics.stratifiedBootstrap(matrix, matrixStatistic: meanOfTasks, resamples: b.resamples,
-                                                                    confidence: b.confidence, seed: SeededGenerator.derive(b.seed, "mean")))
-        overall["iqm"] = num(Statistics.interquartileMean(flat))
-        overall["iqmCI"] = ci(Statistics.interquartileMean, "iqm")
-        if metric == .success {
-            overall["optimalityGap"] = num(Statistics.optimalityGap(flat))
-            overall["optimalityGapCI"] = ci(Statistics.optimalityGap, "gap")
-        } else {
-            overall["optimalityGap"] = .null
-            overall["optimalityGapCI"] = .null
-        }
-        overall["successRate"] = num(Statistics.mean(taskSuccessRates))
-        overall["meanReturn"] = num(Statistics.mean(taskReturns))
-        return overall
+        let success = metric == .success
+        return Overall(
+            mean: num(meanOfTasks(matrix)),
+            meanCI: interval(Statistics.stratifiedBootstrap(matrix, matrixStatistic: meanOfTasks, resamples: b.resamples,
+                                                            confidence: b.confidence, seed: SeededGenerator.derive(b.seed, "mean"))),
+            iqm: num(Statistics.interquartileMean(flat)),
+            iqmCI: ci(Statistics.interquartileMean, "iqm"),
+            optimalityGap: success ? num(Statistics.optimalityGap(flat)) : nil,
+            optimalityGapCI: success ? ci(Statistics.optimalityGap, "gap") : nil,
+            successRate: num(Statistics.mean(taskSuccessRates)),
+            meanReturn: num(Statistics.mean(taskReturns)))
     }
 
-    static func results(_ records: [TrialRecord], _ info: Info) -> JSONValue {
+    static func results(_ records: [TrialRecord], _ info: Info) -> Results {
         let bseed = bootstrapSeed(rootSeed: info.rootSeed)
         let episodes = info.k + info.e
         let names = Array(Set(records.map(\.task))).sorted()
-        var tasks: [String: JSONValue] = [:]
+        var tasks: [String: TaskResult] = [:]
         var matrix: [[Double]] = []        // task × seed scores (seeds with at least one trial)
-        var scores: [String: JSONValue] = [:]
+        var scores: [String: [Double?]] = [:]
         var taskScores: [Double] = [], taskCurves: [(success: [Double], ret: [Double])] = []
         var successRates: [Double] = [], returns: [Double] = []
         for name in names {
             let ts = records.filter { $0.task == name }
             let trialScores = ts.map { $0.score(info.metric) }
             var perSeed: [Double] = []
-            var perSeedJSON: [JSONValue] = []
+            var perSeedRecorded: [Double?] = []
             for s in 0..<info.seeds {
                 let x = ts.filter { $0.seedIndex == s }.map { $0.score(info.metric) }
-                if x.isEmpty { perSeedJSON.append(.null); continue }
+                if x.isEmpty { perSeedRecorded.append(nil); continue }
                 perSeed.append(Statistics.mean(x))
-                perSeedJSON.append(num(Statistics.mean(x)))
+                perSeedRecorded.append(num(Statistics.mean(x)))
             }
             matrix.append(perSeed)
-            scores[name] = .array(perSeedJSON)
+            scores[name] = perSeedRecorded
             let score = Statistics.mean(perSeed)
             let ci = Statistics.bootstrap(trialScores, statistic: Statistics.mean, resamples: bootstrapResamples,
                                           confidence: confidence, seed: SeededGenerator.derive(bseed, "task/\(name)"))
@@ -309,31 +252,20 @@ public enum LeaderboardEntry {
             let ret = Statistics.mean(ts.map { $0.score(.return) })
             let c = curve(ts, episodes: episodes)
             taskScores.append(score); taskCurves.append(c); successRates.append(rate); returns.append(ret)
-            tasks[name] = .object([
-                "score": num(score), "ci": interval(ci), "successRate": num(rate), "meanReturn": num(ret),
-                "trials": .number(Double(ts.count)), "goals": .number(Double(Set(ts.map(\.entry)).count)),
-                "curve": .object(["success": .array(c.success.map(num)), "return": .array(c.ret.map(num))]),
-            ])
+            tasks[name] = TaskResult(score: num(score), ci: interval(ci), successRate: num(rate), meanReturn: num(ret), trials: ts.count,
+                                     goals: Set(ts.map(\.entry)).count, curve: Curve(success: c.success.map(num), returns: c.ret.map(num)))
         }
         let settings = BootstrapSettings(resamples: bootstrapResamples, confidence: confidence, seed: bseed)
-        let overall = matrix.isEmpty ? [:] : overallResults(matrix: matrix, metric: info.metric, taskSuccessRates: successRates,
+        let overall = matrix.isEmpty ? nil : overallResults(matrix: matrix, metric: info.metric, taskSuccessRates: successRates,
                                                             taskReturns: returns, bootstrap: settings)
         let curveS = (0..<episodes).map { j in Statistics.mean(taskCurves.map { $0.success[j] }) }
         let curveR = (0..<episodes).map { j in Statistics.mean(taskCurves.map { $0.ret[j] }) }
-        let phases: [JSONValue] = Array(repeating: .string("adaptation"), count: info.k) + Array(repeating: .string("evaluation"), count: info.e)
-        return .object([
-            "metric": .string(info.metric.rawValue),
-            "overall": .object(overall),
-            "tasks": .object(tasks),
-            "scores": .object(scores),
-            "curve": .object(["phases": .array(phases),
-                              "success": .array(taskCurves.isEmpty ? [] : curveS.map(num)),
-                              "return": .array(taskCurves.isEmpty ? [] : curveR.map(num))]),
-            "bootstrap": .object([
-                "method": .string("percentile bootstrap; overall intervals resample seeds within each task (stratified), per-task intervals resample the task's trials"),
-                "resamples": .number(Double(bootstrapResamples)), "confidence": .number(confidence),
-                "seed": .string(String(bseed)),
-            ]),
-        ])
+        let phases = Array(repeating: EpisodePhase.adaptation, count: info.k) + Array(repeating: EpisodePhase.evaluation, count: info.e)
+        return Results(
+            metric: info.metric, overall: overall, tasks: tasks, scores: scores,
+            curve: Curve(phases: phases, success: taskCurves.isEmpty ? [] : curveS.map(num), returns: taskCurves.isEmpty ? [] : curveR.map(num)),
+            bootstrap: Bootstrap(
+                method: "percentile bootstrap; overall intervals resample seeds within each task (stratified), per-task intervals resample the task's trials",
+                resamples: bootstrapResamples, confidence: confidence, seed: String(bseed)))
     }
 }

@@ -38,47 +38,61 @@ public enum EntryCheck {
         public init() {}
     }
 
-    /// Checks `entry`. `benchmark`: the registry's definition (nil skips the task-list checks);
-    /// `folder`: the name of the folder the entry is filed in, when it is filed in an entries tree.
+    /// Checks `entry` (its JSON, as read: members the typed entry does not have are reported by
+    /// the recomputation of entries with trial records, and by the schema). `benchmark`: the
+    /// registry's definition (nil skips the task-list checks); `folder`: the name of the folder the
+    /// entry is filed in, when it is filed in an entries tree.
     public static func check(_ entry: JSONValue, benchmark: BenchmarkFacts?, folder: String? = nil) -> Report {
+        let doc: LeaderboardEntry.Document
+        do { doc = try LeaderboardEntry.Document(json: entry) } catch {
+            var r = Report()
+            r.problems.append("not an entry of formats 1 to 3: \(error)")
+            return r
+        }
+        return check(doc, json: entry, benchmark: benchmark, folder: folder)
+    }
+
+    /// Checks an entry already read: `doc`, and `entry`, the JSON it was read from.
+    public static func check(_ doc: LeaderboardEntry.Document, json entry: JSONValue, benchmark: BenchmarkFacts?, folder: String? = nil) -> Report {
         var r = Report()
-        let header = LeaderboardEntry.header(of: entry)
+        let head = doc.head
         let info: LeaderboardEntry.Info
-        do { info = try LeaderboardEntry.Info(header) } catch { r.problems.append("\(error)"); return r }
-        let id = entry["benchmark"]?["id"]?.stringValue ?? ""
-        let complete = entry["complete"]?.boolValue == true
+        do { info = try LeaderboardEntry.Info(head) } catch { r.problems.append("\(error)"); return r }
+        let id = head.benchmark.id
+        let complete = doc.complete
 
         // Members that do not belong together.
         if complete {
-            for k in ["shard", "error"] where entry[k] != nil { r.problems.append("\(k): a complete entry cannot carry \"\(k)\"") }
-        } else if entry["trials"] == nil {
+            if doc.shard != nil { r.problems.append("shard: a complete entry cannot carry \"shard\"") }
+            if doc.error != nil { r.problems.append("error: a complete entry cannot carry \"error\"") }
+        } else if doc.trials == nil {
             r.problems.append("trials: an incomplete entry must carry its trial records")
         }
-        if let total = entry["trialsTotal"]?.intValue, total != info.trialCount {
-            r.problems.append("trialsTotal: \(total), but protocol.entries × protocol.seeds = \(info.entries.count) × \(info.seeds) = \(info.trialCount)")
+        if doc.trialsTotal != info.trialCount {
+            r.problems.append("trialsTotal: \(doc.trialsTotal), but protocol.entries × protocol.seeds = \(info.entries.count) × \(info.seeds) = \(info.trialCount)")
         }
-        if complete, let got = entry["trialsCompleted"]?.intValue, got != info.trialCount {
-            r.problems.append("trialsCompleted: \(got) in a complete entry of \(info.trialCount) trials")
+        if complete, doc.trialsCompleted != info.trialCount {
+            r.problems.append("trialsCompleted: \(doc.trialsCompleted) in a complete entry of \(info.trialCount) trials")
         }
 
         // Format 2 carries agent.sandbox (always for external agents, never for built-in ones) and,
         // for hidden-goal runs, benchmark.goals; format 1 carries neither.
-        let version = entry["schema"]?["version"]?.intValue, sandbox = entry["agent"]?["sandbox"]
-        let hidden = entry["benchmark"]?["goals"] != nil, external = entry["agent"]?["kind"]?.stringValue == "external"
+        let version = head.schema.version, sandbox = head.agent.sandbox
+        let hidden = head.benchmark.goals != nil, external = head.agent.kind == "external"
         if version == 1 && sandbox != nil { r.problems.append("agent.sandbox: not part of format 1 (schema.version 2 carries it)") }
         if version == 1 && hidden { r.problems.append("benchmark.goals: not part of format 1 (schema.version 2 carries it)") }
-        if let version, version >= 2 && external && sandbox == nil { r.problems.append("agent.sandbox: missing in a format-\(version) entry") }
+        if version >= 2 && external && sandbox == nil { r.problems.append("agent.sandbox: missing in a format-\(version) entry") }
         if version == 2 && !external && !hidden { r.problems.append("benchmark.goals: a format-2 entry of a built-in agent is a hidden-goal one") }
         if sandbox != nil && !external { r.problems.append("agent.sandbox: only external agents run in a sandbox") }
         // Format 3 carries results.trials in complete entries (incomplete ones carry `trials`).
-        let rows = entry["results"]?["trials"]
-        if (version ?? 1) < 3 && rows != nil { r.problems.append("results.trials: not part of format \(version ?? 1) (schema.version 3 carries it)") }
+        let rows = doc.results.trials
+        if version < 3 && rows != nil { r.problems.append("results.trials: not part of format \(version) (schema.version 3 carries it)") }
         if version == 3 && complete && rows == nil { r.problems.append("results.trials: missing in a complete format-3 entry") }
         if !complete && rows != nil { r.problems.append("results.trials: only complete entries carry it (incomplete ones carry \"trials\")") }
 
         // The benchmark: folder, task list, goals, seeds.
         if let folder, folder != id { r.problems.append("benchmark.id: '\(id)', but the entry is filed in folder '\(folder)'") }
-        let recordedGoals = entry["protocol"]?["goalsPerTask"]?.objectValue?.mapValues { $0.intValue ?? -1 } ?? [:]
+        let recordedGoals = head.protocolSettings.goalsPerTask
         let goals = info.entries.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
         if recordedGoals != goals {
             r.problems.append("protocol.goalsPerTask: \(describe(recordedGoals)), but protocol.entries has \(describe(goals))")
@@ -105,13 +119,13 @@ public enum EntryCheck {
         }
         if info.seeds != officialSeeds { r.notes.append("protocol.seeds: \(info.seeds), the official number is \(officialSeeds)") }
 
-        r.problems += scoreProblems(entry, info, complete: complete)
+        r.problems += scoreProblems(doc, info, complete: complete)
 
-        if let raw = entry["trials"]?.arrayValue {
-            r.problems += recomputedProblems(entry, header: header, raw: raw, info: info)
+        if let trials = doc.trials {
+            r.problems += recomputedProblems(doc, json: entry, trials: trials, info: info)
         }
-        if complete, let rows = LeaderboardEntry.trialRows(of: entry) {
-            r.problems += rowProblems(entry, info, rows)
+        if complete, let rows = doc.results.trials?.rows {
+            r.problems += rowProblems(doc, info, rows)
         }
         return r
     }
@@ -119,7 +133,7 @@ public enum EntryCheck {
     /// Checks the rows of `results.trials` (ranges, step bounds) and recomputes from them every
     /// figure they determine: each task's per-seed scores, score interval, success rate and mean
     /// return, and the environment steps. (`leaderboard verify` then re-runs sampled rows.)
-    static func rowProblems(_ entry: JSONValue, _ info: LeaderboardEntry.Info, _ rows: [[Double]]) -> [String] {
+    static func rowProblems(_ doc: LeaderboardEntry.Document, _ info: LeaderboardEntry.Info, _ rows: [[Double]]) -> [String] {
         guard rows.count == info.trialCount else {
             return ["results.trials.rows: \(rows.count) rows, the entry has \(info.trialCount) trials"]
         }
@@ -137,45 +151,46 @@ public enum EntryCheck {
                 p.append("\(at): \(r[2]) steps, outside \(episodes)…\(episodes * info.horizon) for \(episodes) episodes of at most \(info.horizon) steps")
             }
         }
-        guard p.isEmpty, let res = entry["results"] else { return p }
+        guard p.isEmpty else { return p }
+        let res = doc.results
         let score: ([Double]) -> Double = { info.metric == .success ? $0[1] : $0[0] }
         let bseed = LeaderboardEntry.bootstrapSeed(rootSeed: info.rootSeed)
         for name in Set(info.entries).sorted() {
-            let at = "results.tasks.\(name)", t = res["tasks"]?[name]
+            let at = "results.tasks.\(name)", t = res.tasks[name]
             let idx = (0..<info.trialCount).filter { info.entries[$0 % n] == name }
-            let recorded = res["scores"]?[name]?.arrayValue ?? []
+            let recorded = res.scores[name] ?? []
             for s in 0..<info.seeds {
                 let x = idx.filter { $0 / n == s }.map { score(rows[$0]) }
-                if let v = recorded.indices.contains(s) ? recorded[s].doubleValue : nil {
+                if let v = recorded.indices.contains(s) ? recorded[s] : nil {
                     compare(v, Statistics.mean(x), "results.scores.\(name)[\(s)]", "the mean of its trials' rows", &p)
                 }
             }
             let ts = idx.map { rows[$0] }
-            if let v = t?["successRate"]?.doubleValue { compare(v, Statistics.mean(ts.map { $0[1] }), "\(at).successRate", "the mean of its trials' rows", &p) }
-            if let v = t?["meanReturn"]?.doubleValue { compare(v, Statistics.mean(ts.map { $0[0] }), "\(at).meanReturn", "the mean of its trials' rows", &p) }
-            if let ci = pair(t?["ci"]) {
+            if let v = t?.successRate { compare(v, Statistics.mean(ts.map { $0[1] }), "\(at).successRate", "the mean of its trials' rows", &p) }
+            if let v = t?.meanReturn { compare(v, Statistics.mean(ts.map { $0[0] }), "\(at).meanReturn", "the mean of its trials' rows", &p) }
+            if let ci = pair(t?.ci) {
                 let again = Statistics.bootstrap(ts.map(score), statistic: Statistics.mean, resamples: LeaderboardEntry.bootstrapResamples,
                                                  confidence: LeaderboardEntry.confidence, seed: SeededGenerator.derive(bseed, "task/\(name)"))
                 compare(ci.0, again.low, "\(at).ci[0]", "the bootstrap of its trials' rows", &p)
                 compare(ci.1, again.high, "\(at).ci[1]", "the bootstrap of its trials' rows", &p)
             }
         }
-        if let steps = entry["provenance"]?["environmentSteps"]?.doubleValue {
-            compare(steps, rows.reduce(0) { $0 + $1[2] }, "provenance.environmentSteps", "the sum of the rows' steps", &p)
+        if let steps = doc.head.provenance.environmentSteps {
+            compare(Double(steps), rows.reduce(0) { $0 + $1[2] }, "provenance.environmentSteps", "the sum of the rows' steps", &p)
         }
         return p.map { "\($0) (recomputed from results.trials)" }
     }
 
     /// Checks a hidden-goal entry against the seed its run record reveals: the entry's commitment
     /// must be the seed's SHA-256, and its root seed the one derived from it.
-    public static func revealProblems(_ entry: JSONValue, seed: UInt64) -> [String] {
+    public static func revealProblems(_ head: LeaderboardEntry.Head, seed: UInt64) -> [String] {
         var p: [String] = []
-        let commitment = entry["benchmark"]?["goals"]?["seedSHA256"]?.stringValue ?? ""
+        let commitment = head.benchmark.goals?.seedSHA256 ?? ""
         if SHA256.hex(String(seed)) != commitment {
             p.append("benchmark.goals.seedSHA256: \(commitment.prefix(16))… is not the SHA-256 of the seed the run record reveals")
         }
         let root = SeededGenerator.derive(seed, "root")
-        if entry["protocol"]?["rootSeed"]?.stringValue != String(root) {
+        if head.protocolSettings.rootSeed != String(root) {
             p.append("protocol.rootSeed: not derive(seed, \"root\") = \(root) of the revealed hidden-goal seed")
         }
         return p
@@ -183,12 +198,12 @@ public enum EntryCheck {
 
     // MARK: Trial records
 
-    /// Everything wrong with one trial record of an evaluation with header `header` (seed and goal
+    /// Everything wrong with one trial record of an evaluation with head `head` (seed and goal
     /// consistent with the trial's index under the seed rule, episode count and phases, lengths
     /// within 1…horizon, finite returns, clipped-action count).
-    public static func trialProblems(_ t: TrialRecord, header: [String: JSONValue]) throws -> [String] {
-        let info = try LeaderboardEntry.Info(header)
-        return trialProblems(t, info, clipActions: header["protocol"]?["clipActions"]?.boolValue ?? false)
+    public static func trialProblems(_ t: TrialRecord, head: LeaderboardEntry.Head) throws -> [String] {
+        let info = try LeaderboardEntry.Info(head)
+        return trialProblems(t, info, clipActions: head.protocolSettings.clipActions)
     }
 
     static func trialProblems(_ t: TrialRecord, _ info: LeaderboardEntry.Info, clipActions: Bool) -> [String] {
@@ -220,18 +235,17 @@ public enum EntryCheck {
         return p
     }
 
-    /// Checks the trial records and compares the entry with the one they give.
-    static func recomputedProblems(_ entry: JSONValue, header: [String: JSONValue], raw: [JSONValue], info: LeaderboardEntry.Info) -> [String] {
+    /// Checks the trial records and compares the entry (`json`, as read) with the one they give.
+    static func recomputedProblems(_ doc: LeaderboardEntry.Document, json entry: JSONValue, trials: [TrialRecord], info: LeaderboardEntry.Info) -> [String] {
         var p: [String] = []
         var records: [TrialRecord] = []
         var seen = Set<Int>()
-        let clip = entry["protocol"]?["clipActions"]?.boolValue ?? false
+        let clip = doc.head.protocolSettings.clipActions
         var shard: Shard?
-        if let s = entry["shard"] {
-            do { shard = try Shard(index: s["index"]?.intValue ?? 0, count: s["count"]?.intValue ?? 0) } catch { p.append("shard: \(error)") }
+        if let s = doc.shard {
+            do { shard = try Shard(index: s.index, count: s.count) } catch { p.append("shard: \(error)") }
         }
-        for (i, v) in raw.enumerated() {
-            guard let t = try? TrialRecord(json: v) else { p.append("trials[\(i)]: malformed trial record"); continue }
+        for (i, t) in trials.enumerated() {
             p += trialProblems(t, info, clipActions: clip)
             if !seen.insert(t.index).inserted { p.append("trials[\(i)]: trial \(t.index) appears twice") }
             if let shard, !shard.contains(t.index) { p.append("trials[\(i)]: trial \(t.index) is not in shard \(shard)") }
@@ -239,21 +253,19 @@ public enum EntryCheck {
         }
         guard p.isEmpty else { return p }
         do {
-            let again = try LeaderboardEntry.make(header: header, records: records, shard: shard, error: entry["error"]?.stringValue)
-            differences(entry, again, "", &p)
+            let again = try LeaderboardEntry.make(head: doc.head.withoutCounts, records: records, shard: shard, error: doc.error)
+            differences(entry, try again.json(), "", &p)
         } catch { p.append("trials: \(error)") }
         return p.map { "\($0) (recomputed from the trial records)" }
     }
 
     // MARK: Aggregates from the per-seed scores
 
-    static func scoreProblems(_ entry: JSONValue, _ info: LeaderboardEntry.Info, complete: Bool) -> [String] {
+    static func scoreProblems(_ doc: LeaderboardEntry.Document, _ info: LeaderboardEntry.Info, complete: Bool) -> [String] {
         var p: [String] = []
-        guard let res = entry["results"], let tasks = res["tasks"]?.objectValue, let scores = res["scores"]?.objectValue else {
-            return ["results: missing tasks or scores"]
-        }
+        let res = doc.results, tasks = res.tasks, scores = res.scores
         let success = info.metric == .success
-        if res["metric"]?.stringValue != info.metric.rawValue { p.append("results.metric: differs from benchmark.metric (\(info.metric.rawValue))") }
+        if res.metric != info.metric { p.append("results.metric: differs from benchmark.metric (\(info.metric.rawValue))") }
         let names = tasks.keys.sorted()
         if Set(scores.keys) != Set(names) { p.append("results.scores: tasks \(scores.keys.sorted()), but results.tasks has \(names)") }
         let protocolTasks = Set(info.entries)
@@ -268,19 +280,17 @@ public enum EntryCheck {
         var curves: [(success: [Double], ret: [Double])] = []
         for name in names {
             let at = "results.tasks.\(name)", t = tasks[name]!
-            let perSeed = scores[name]?.arrayValue ?? []
+            let perSeed = scores[name] ?? []
             if perSeed.count != info.seeds { p.append("results.scores.\(name): \(perSeed.count) per-seed scores, protocol.seeds is \(info.seeds)") }
             var row: [Double] = []
             for (s, v) in perSeed.enumerated() {
-                if let x = v.doubleValue {
+                if let x = v {
                     if success && !(0...1).contains(x) { p.append("results.scores.\(name)[\(s)]: \(x) outside [0, 1] for the success metric") }
                     row.append(x)
                 } else if complete { p.append("results.scores.\(name)[\(s)]: no score in a complete entry") }
             }
-            guard let score = t["score"]?.doubleValue, let ci = pair(t["ci"]), let rate = t["successRate"]?.doubleValue,
-                  let ret = t["meanReturn"]?.doubleValue, let cs = t["curve"]?["success"]?.arrayValue?.compactMap(\.doubleValue),
-                  let cr = t["curve"]?["return"]?.arrayValue?.compactMap(\.doubleValue)
-            else { p.append("\(at): missing or non-numeric members"); continue }
+            guard let ci = pair(t.ci) else { p.append("\(at): missing or non-numeric members"); continue }
+            let score = t.score, rate = t.successRate, ret = t.meanReturn, cs = t.curve.success, cr = t.curve.returns
             if !row.isEmpty {
                 matrix.append(row)
                 compare(score, Statistics.mean(row), "\(at).score", "the mean of results.scores.\(name)", &p)
@@ -301,47 +311,48 @@ public enum EntryCheck {
                 compare(ret, Statistics.mean(Array(cr[info.k...])), "\(at).meanReturn", "the mean of its evaluation-episode curve", &p)
                 curves.append((cs, cr))
             }
-            if let g = t["goals"]?.intValue, g != goals[name] ?? 0 {
-                p.append("\(at).goals: \(g), but protocol.entries has \(goals[name] ?? 0) under '\(name)'")
+            if t.goals != goals[name] ?? 0 {
+                p.append("\(at).goals: \(t.goals), but protocol.entries has \(goals[name] ?? 0) under '\(name)'")
             }
-            if complete, let n = t["trials"]?.intValue, n != (goals[name] ?? 0) * info.seeds {
-                p.append("\(at).trials: \(n), but \(goals[name] ?? 0) goals × \(info.seeds) seeds = \((goals[name] ?? 0) * info.seeds)")
+            if complete, t.trials != (goals[name] ?? 0) * info.seeds {
+                p.append("\(at).trials: \(t.trials), but \(goals[name] ?? 0) goals × \(info.seeds) seeds = \((goals[name] ?? 0) * info.seeds)")
             }
             rates.append(rate); returns.append(ret)
         }
 
         // Bootstrap settings, then the overall figures from the score matrix.
-        let b = res["bootstrap"]
-        let resamples = b?["resamples"]?.intValue ?? 0, confidence = b?["confidence"]?.doubleValue ?? 0
-        let bseed = b?["seed"]?.stringValue.flatMap { UInt64($0) }
+        let b = res.bootstrap
+        let resamples = b.resamples, confidence = b.confidence
+        let bseed = UInt64(b.seed)
         let want = LeaderboardEntry.bootstrapSeed(rootSeed: info.rootSeed)
-        if bseed != want { p.append("results.bootstrap.seed: \(b?["seed"]?.stringValue ?? "none"), but protocol.rootSeed \(info.rootSeed) gives \(want)") }
+        if bseed != want { p.append("results.bootstrap.seed: \(b.seed), but protocol.rootSeed \(info.rootSeed) gives \(want)") }
         if resamples != LeaderboardEntry.bootstrapResamples { p.append("results.bootstrap.resamples: \(resamples), the scorer uses \(LeaderboardEntry.bootstrapResamples)") }
         if confidence != LeaderboardEntry.confidence { p.append("results.bootstrap.confidence: \(confidence), the scorer uses \(LeaderboardEntry.confidence)") }
-        let overall = res["overall"] ?? .null
+        let overall = res.overall
         if !matrix.isEmpty && resamples > 0 && (0..<1).contains(confidence) && confidence > 0, let bseed {
             let settings = LeaderboardEntry.BootstrapSettings(resamples: resamples, confidence: confidence, seed: bseed)
             let again = LeaderboardEntry.overallResults(matrix: matrix, metric: info.metric, taskSuccessRates: rates, taskReturns: returns, bootstrap: settings)
             var d: [String] = []
-            differences(overall, .object(again), "results.overall", &d)
+            differences(json(overall), json(again), "results.overall", &d)
             p += d.map { "\($0) (recomputed from results.scores and the per-task figures)" }
-        } else if complete && overall.objectValue?.isEmpty != false {
+        } else if complete && overall == nil {
             p.append("results.overall: missing in a complete entry")
         }
-        if success, let o = overall.objectValue {
-            for (k, v) in o.sorted(by: { $0.key < $1.key }) where k != "meanReturn" {
-                for x in (v.arrayValue ?? [v]).compactMap(\.doubleValue) where !(0...1).contains(x) {
-                    p.append("results.overall.\(k): \(x) outside [0, 1] for the success metric")
-                }
+        if success, let o = overall {
+            let members: [(String, [Double])] = [("iqm", [o.iqm]), ("iqmCI", o.iqmCI), ("mean", [o.mean]), ("meanCI", o.meanCI),
+                                                 ("optimalityGap", o.optimalityGap.map { [$0] } ?? []), ("optimalityGapCI", o.optimalityGapCI ?? []),
+                                                 ("successRate", [o.successRate])]
+            for (k, xs) in members {
+                for x in xs where !(0...1).contains(x) { p.append("results.overall.\(k): \(x) outside [0, 1] for the success metric") }
             }
         }
 
         // The benchmark's curve: the mean of the task curves, with the protocol's phases.
-        let phases = (0..<episodes).map { JSONValue.string($0 < info.k ? "adaptation" : "evaluation") }
-        if res["curve"]?["phases"]?.arrayValue != phases { p.append("results.curve.phases: not \(info.k) adaptation then \(info.e) evaluation episodes") }
+        let phases = (0..<episodes).map { $0 < info.k ? EpisodePhase.adaptation : .evaluation }
+        if res.curve.phases != phases { p.append("results.curve.phases: not \(info.k) adaptation then \(info.e) evaluation episodes") }
         if !curves.isEmpty {
-            for (key, pick) in [("success", { (c: (success: [Double], ret: [Double])) in c.success }), ("return", { $0.ret })] {
-                let recorded = res["curve"]?[key]?.arrayValue?.compactMap(\.doubleValue) ?? []
+            for (key, recorded, pick) in [("success", res.curve.success, { (c: (success: [Double], ret: [Double])) in c.success }),
+                                          ("return", res.curve.returns, { $0.ret })] {
                 let mean = (0..<episodes).map { j in Statistics.mean(curves.map { pick($0)[j] }) }
                 if recorded.count != episodes {
                     p.append("results.curve.\(key): \(recorded.count) points, the protocol has \(episodes) episodes")
@@ -352,20 +363,26 @@ public enum EntryCheck {
         }
 
         // Provenance counts.
-        let done = entry["trialsCompleted"]?.intValue ?? 0
-        if let steps = entry["provenance"]?["environmentSteps"]?.intValue {
+        let done = doc.trialsCompleted
+        if let steps = doc.head.provenance.environmentSteps {
             let lo = done * episodes, hi = done * episodes * info.horizon
             if !(lo...max(lo, hi)).contains(steps) {
                 p.append("provenance.environmentSteps: \(steps), outside \(lo)…\(hi) for \(done) trials of \(episodes) episodes of at most \(info.horizon) steps")
             }
-            if let clipped = entry["provenance"]?["clippedActions"]?.intValue {
+            if let clipped = doc.head.provenance.clippedActions {
                 if clipped > steps { p.append("provenance.clippedActions: \(clipped) exceeds the \(steps) environment steps") }
-                if entry["protocol"]?["clipActions"]?.boolValue != true && clipped != 0 {
+                if !doc.head.protocolSettings.clipActions && clipped != 0 {
                     p.append("provenance.clippedActions: \(clipped) without protocol.clipActions")
                 }
             }
         }
         return p
+    }
+
+    /// `results.overall` as JSON (`{}` when there is none), for `differences`.
+    static func json(_ o: LeaderboardEntry.Overall?) -> JSONValue {
+        guard let o else { return .object([:]) }
+        return (try? JSONCoding.value(of: o, keepingNonFinite: true)) ?? .null
     }
 
     // MARK: Helpers
@@ -380,8 +397,8 @@ public enum EntryCheck {
         if !close(recorded, expected) { p.append("\(field): recorded \(recorded), but \(what) is \(JSONText.round6(expected))") }
     }
 
-    static func pair(_ v: JSONValue?) -> (Double, Double)? {
-        guard let a = v?.arrayValue?.compactMap(\.doubleValue), a.count == 2 else { return nil }
+    static func pair(_ a: [Double]?) -> (Double, Double)? {
+        guard let a, a.count == 2 else { return nil }
         return (a[0], a[1])
     }
 

@@ -26,27 +26,28 @@ public enum LeaderboardPages {
     }
 
     struct Row {
-        let entry: JSONValue
-        var name: String { entry["agent"]?["name"]?.stringValue ?? "?" }
-        var privileged: Bool { entry["agent"]?["privileged"]?.boolValue ?? false }
-        var kind: String { entry["agent"]?["kind"]?.stringValue ?? "?" }
-        var overall: JSONValue? { entry["results"]?["overall"] }
-        var mean: Double { overall?["mean"]?.doubleValue ?? -.infinity }
+        let entry: LeaderboardEntry.Document
+        var head: LeaderboardEntry.Head { entry.head }
+        var name: String { head.agent.name }
+        var privileged: Bool { head.agent.privileged }
+        var kind: String { head.agent.kind }
+        var overall: LeaderboardEntry.Overall? { entry.results.overall }
+        var mean: Double { overall?.mean ?? -.infinity }
     }
 
-    static func fmt(_ v: JSONValue?) -> String {
-        guard let d = v?.doubleValue else { return "–" }
+    static func fmt(_ v: Double?) -> String {
+        guard let d = v else { return "–" }
         return String(format: abs(d) >= 100 ? "%.1f" : "%.3f", d)
     }
-    static func ci(_ v: JSONValue?) -> String {
-        guard let a = v?.arrayValue, a.count == 2 else { return "" }
+    static func ci(_ v: [Double]?) -> String {
+        guard let a = v, a.count == 2 else { return "" }
         return " [\(fmt(a[0])), \(fmt(a[1]))]"
     }
 
     /// Entries grouped by benchmark id, rows sorted (competitors by mean, then privileged).
-    static func grouped(_ entries: [JSONValue]) -> [(String, [Row])] {
+    static func grouped(_ entries: [LeaderboardEntry.Document]) -> [(String, [Row])] {
         var by: [String: [Row]] = [:]
-        for e in entries { by[e["benchmark"]?["id"]?.stringValue ?? "?", default: []].append(Row(entry: e)) }
+        for e in entries { by[e.head.benchmark.id, default: []].append(Row(entry: e)) }
         return by.keys.sorted { order($0) < order($1) }.map { id in
             (id, by[id]!.sorted { a, b in
                 if a.privileged != b.privileged { return !a.privileged }
@@ -75,8 +76,8 @@ public enum LeaderboardPages {
     /// The marks of an entry for the summary table.
     static func shortMarks(_ r: Row) -> String {
         var m: [String] = []
-        if r.entry["benchmark"]?["goals"]?["kind"]?.stringValue == "hidden" { m.append("H") }
-        if r.kind == "external" { m.append(r.entry["agent"]?["sandbox"]?.stringValue == "bwrap" ? "S" : "U") }
+        if r.head.benchmark.goals?.kind == "hidden" { m.append("H") }
+        if r.kind == "external" { m.append(r.head.agent.sandbox == "bwrap" ? "S" : "U") }
         return m.isEmpty ? "" : " " + m.joined()
     }
 
@@ -86,8 +87,8 @@ public enum LeaderboardPages {
         for (_, rows) in groups { for r in rows { agents[r.name] = (agents[r.name] ?? false) || r.privileged } }
         let columns = agents.keys.sorted { agentOrder($0, privileged: agents[$0]!) < agentOrder($1, privileged: agents[$1]!) }
         let cells = groups.map { id, rows in
-            (id, rows[0].entry["benchmark"]?["metric"]?.stringValue ?? "?", columns.map { name in
-                rows.first { $0.name == name }.map { fmt($0.overall?["mean"]) + shortMarks($0) } ?? ""
+            (id, rows[0].head.benchmark.metric.rawValue, columns.map { name in
+                rows.first { $0.name == name }.map { fmt($0.overall?.mean) + shortMarks($0) } ?? ""
             })
         }
         return (columns.map { ($0, agents[$0]!) }, cells)
@@ -101,9 +102,9 @@ public enum LeaderboardPages {
     /// agents whether they ran in the sandbox (format-2 entries record it; format-1 entries predate it).
     static func agentLabel(_ r: Row) -> String {
         var marks: [String] = r.privileged ? ["privileged"] : []
-        if r.entry["benchmark"]?["goals"]?["kind"]?.stringValue == "hidden" { marks.append("verified: hidden goals") }
+        if r.head.benchmark.goals?.kind == "hidden" { marks.append("verified: hidden goals") }
         if r.kind == "external" {
-            switch r.entry["agent"]?["sandbox"]?.stringValue {
+            switch r.head.agent.sandbox {
             case "bwrap": marks.append("sandboxed")
             case "none": marks.append("not sandboxed")
             default: marks.append("sandbox not recorded")
@@ -113,17 +114,17 @@ public enum LeaderboardPages {
     }
 
     static func heading(_ id: String, _ rows: [Row]) -> String {
-        let b = rows[0].entry["benchmark"], p = rows[0].entry["protocol"]
-        let digest = String((b?["digest"]?.stringValue ?? "").prefix(12))
-        return "metric \(b?["metric"]?.stringValue ?? "?"), K = \(p?["adaptationEpisodes"]?.intValue ?? 0) adaptation and E = \(p?["evaluationEpisodes"]?.intValue ?? 0) evaluation episodes, horizon \(p?["horizon"]?.intValue ?? 0), digest \(digest)…"
+        let b = rows[0].head.benchmark, p = rows[0].head.protocolSettings
+        let digest = String(b.digest.prefix(12))
+        return "metric \(b.metric.rawValue), K = \(p.adaptationEpisodes) adaptation and E = \(p.evaluationEpisodes) evaluation episodes, horizon \(p.horizon), digest \(digest)…"
     }
 
     static func taskNames(_ rows: [Row]) -> [String] {
-        Array(Set(rows.flatMap { $0.entry["results"]?["tasks"]?.objectValue?.keys.map { $0 } ?? [] })).sorted()
+        Array(Set(rows.flatMap { $0.entry.results.tasks.keys })).sorted()
     }
 
     /// The Markdown page: ML10 first, then the benchmark × agent summary, then every other benchmark.
-    public static func markdown(_ entries: [JSONValue], references: [Reference] = []) -> String {
+    public static func markdown(_ entries: [LeaderboardEntry.Document], references: [Reference] = []) -> String {
         var s = "# mrbench leaderboard\n\nGenerated by `mrbench leaderboard build` from `leaderboard/entries/`; do not edit by hand.\n"
         s += "Scores are over the test split; intervals are 95% percentile-bootstrap intervals (overall: stratified over seeds within tasks).\n"
         s += "Privileged agents see the task (the scripted experts know the goal): they are an upper reference, not competitors.\n"
@@ -146,8 +147,8 @@ public enum LeaderboardPages {
         s += "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
         for r in rows {
             let o = r.overall
-            s += "| \(agentLabel(r)) | \(r.kind) | \(fmt(o?["mean"]))\(ci(o?["meanCI"])) | \(fmt(o?["iqm"]))\(ci(o?["iqmCI"])) | \(fmt(o?["optimalityGap"])) | "
-            s += "\(fmt(o?["successRate"])) | \(fmt(o?["meanReturn"])) | \(r.entry["protocol"]?["seeds"]?.intValue ?? 0) | \(r.entry["provenance"]?["environmentSteps"]?.intValue ?? 0) |\n"
+            s += "| \(agentLabel(r)) | \(r.kind) | \(fmt(o?.mean))\(ci(o?.meanCI)) | \(fmt(o?.iqm))\(ci(o?.iqmCI)) | \(fmt(o?.optimalityGap)) | "
+            s += "\(fmt(o?.successRate)) | \(fmt(o?.meanReturn)) | \(r.head.protocolSettings.seeds) | \(r.head.provenance.environmentSteps ?? 0) |\n"
         }
         let refs = references.filter { $0.benchmark == id }
         for f in refs {
@@ -158,8 +159,8 @@ public enum LeaderboardPages {
         s += "| --- |" + String(repeating: " --- |", count: rows.count) + "\n"
         for t in taskNames(rows) {
             s += "| \(t) | " + rows.map { r in
-                let x = r.entry["results"]?["tasks"]?[t]
-                return "\(fmt(x?["score"]))\(ci(x?["ci"]))"
+                let x = r.entry.results.tasks[t]
+                return "\(fmt(x?.score))\(ci(x?.ci))"
             }.joined(separator: " | ") + " |\n"
         }
         return s
@@ -177,7 +178,7 @@ public enum LeaderboardPages {
 
     /// "35.8% meta-test (86.9% meta-train)" for success figures; plain numbers otherwise.
     static func referenceFigure(_ f: Reference) -> String {
-        let show: (Double) -> String = { f.metric == "success" ? percent($0) : fmt(.number($0)) }
+        let show: (Double) -> String = { f.metric == "success" ? percent($0) : fmt($0) }
         return "\(show(f.test)) meta-test" + (f.train.map { " (\(show($0)) meta-train)" } ?? "")
     }
 
@@ -202,11 +203,10 @@ public enum LeaderboardPages {
 
     /// An SVG line plot of the overall adaptation curves (success, or return for return metrics).
     static func curvePlot(_ rows: [Row], metric: String) -> String {
-        let key = metric == "success" ? "success" : "return"
-        let series = rows.map { r in (agentLabel(r), r.entry["results"]?["curve"]?[key]?.arrayValue?.compactMap(\.doubleValue) ?? []) }
+        let series = rows.map { r in (agentLabel(r), metric == "success" ? r.entry.results.curve.success : r.entry.results.curve.returns) }
         let n = series.map { $0.1.count }.max() ?? 0
         guard n > 0 else { return "" }
-        let k = rows[0].entry["protocol"]?["adaptationEpisodes"]?.intValue ?? 0
+        let k = rows[0].head.protocolSettings.adaptationEpisodes
         let (lo, hi, step) = axisRange(series.flatMap { $0.1 }, metric: metric)
         let w = 480.0, h = 240.0, l = 56.0, r = 16.0, t = 16.0, b = 40.0
         func x(_ i: Int) -> Double { l + (n == 1 ? 0 : Double(i) / Double(n - 1)) * (w - l - r) }
@@ -242,7 +242,7 @@ public enum LeaderboardPages {
 
     /// The HTML page (self-contained: tables and inline SVG plots): ML10 first, then the benchmark ×
     /// agent summary, then every other benchmark.
-    public static func html(_ entries: [JSONValue], references: [Reference] = []) -> String {
+    public static func html(_ entries: [LeaderboardEntry.Document], references: [Reference] = []) -> String {
         var s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>mrbench leaderboard</title>\n"
         s += "<style>body{font-family:sans-serif;max-width:64em;margin:2em auto;padding:0 1em}table{border-collapse:collapse;margin:1em 0}"
         s += "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right;white-space:nowrap}td:first-child,th:first-child{text-align:left}.priv{color:#777}"
@@ -267,14 +267,14 @@ public enum LeaderboardPages {
     }
 
     static func htmlSection(_ id: String, _ rows: [Row], _ references: [Reference]) -> String {
-        let metric = rows[0].entry["benchmark"]?["metric"]?.stringValue ?? "success"
+        let metric = rows[0].head.benchmark.metric.rawValue
         var s = "<h2 id=\"\(esc(id))\">\(esc(id))</h2>\n<p>\(esc(heading(id, rows)))</p>\n"
         s += "<table>\n<tr><th>agent</th><th>kind</th><th>mean [95% CI]</th><th>IQM [95% CI]</th><th>optimality gap</th><th>success rate</th><th>mean return</th><th>seeds</th></tr>\n"
         for r in rows {
             let o = r.overall
-            s += "<tr\(r.privileged ? " class=\"priv\"" : "")><td>\(esc(agentLabel(r)))</td><td>\(r.kind)</td><td>\(fmt(o?["mean"]))\(ci(o?["meanCI"]))</td>"
-            s += "<td>\(fmt(o?["iqm"]))\(ci(o?["iqmCI"]))</td><td>\(fmt(o?["optimalityGap"]))</td><td>\(fmt(o?["successRate"]))</td>"
-            s += "<td>\(fmt(o?["meanReturn"]))</td><td>\(r.entry["protocol"]?["seeds"]?.intValue ?? 0)</td></tr>\n"
+            s += "<tr\(r.privileged ? " class=\"priv\"" : "")><td>\(esc(agentLabel(r)))</td><td>\(r.kind)</td><td>\(fmt(o?.mean))\(ci(o?.meanCI))</td>"
+            s += "<td>\(fmt(o?.iqm))\(ci(o?.iqmCI))</td><td>\(fmt(o?.optimalityGap))</td><td>\(fmt(o?.successRate))</td>"
+            s += "<td>\(fmt(o?.meanReturn))</td><td>\(r.head.protocolSettings.seeds)</td></tr>\n"
         }
         let refs = references.filter { $0.benchmark == id }
         for f in refs {
@@ -288,8 +288,8 @@ public enum LeaderboardPages {
         s += "<table>\n<tr><th>task</th>" + rows.map { "<th>\(esc(agentLabel($0)))</th>" }.joined() + "</tr>\n"
         for t in taskNames(rows) {
             s += "<tr><td>\(esc(t))</td>" + rows.map { r in
-                let x = r.entry["results"]?["tasks"]?[t]
-                return "<td>\(fmt(x?["score"]))\(ci(x?["ci"]))</td>"
+                let x = r.entry.results.tasks[t]
+                return "<td>\(fmt(x?.score))\(ci(x?.ci))</td>"
             }.joined() + "</tr>\n"
         }
         s += "</table>\n<p>Adaptation curve (\(metric == "success" ? "success rate" : "mean return") per episode, mean over tasks):</p>\n"

@@ -96,13 +96,13 @@ struct EvaluateCommand: ParsableCommand {
         let test = goals.value
         let plan = try EvaluationPlan(tasks: test.map(\.task), seeds: seeds, rootSeed: hiddenSeed.map { SeededGenerator.derive($0, "root") } ?? rootSeed,
                                       evaluation: spec.evaluation)
-        let header = LeaderboardEntry.Header(
+        let head = LeaderboardEntry.Header(
             benchmarkID: spec.id, split: self.split, digest: digest, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
             agentName: name, agentVersion: agentSetup.version, agentKind: agentSetup.kind, privileged: agentSetup.privileged,
             checkpointDigest: agentSetup.checkpointDigest, trainingSteps: agentSetup.trainingSteps, trainingSeed: agentSetup.trainingSeed,
             plan: plan, clipActions: clipActions, mrbenchVersion: MRBenchInfo.version, revision: SourceRevision.current, sandbox: agentSetup.sandboxKind,
-            hiddenGoalsCommitment: hiddenSeed.map { SHA256.hex(String($0)) }).json
-        var identity = header
+            hiddenGoalsCommitment: hiddenSeed.map { SHA256.hex(String($0)) }).head
+        var identity = try head.json()
         identity["journal"] = .number(2)
         identity["shard"] = .string(shardSpec?.description ?? "all")
         identity["agentSpec"] = .string(agent)
@@ -114,7 +114,7 @@ struct EvaluateCommand: ParsableCommand {
         let indices = TrialSelection(total: plan.trialCount, shard: shardSpec)
         let resumed = journal.recovered.filter { indices.contains(trial: $0.index) }
         for r in journal.recovered {
-            let problems = try EntryCheck.trialProblems(r, header: header)
+            let problems = try EntryCheck.trialProblems(r, head: head)
             guard problems.isEmpty && indices.contains(trial: r.index) else {
                 throw CommandError("\(journal.path) holds a trial this evaluation cannot produce (\(problems.first ?? "trial \(r.index) is outside this run's trials")); delete it to start over")
             }
@@ -136,15 +136,15 @@ struct EvaluateCommand: ParsableCommand {
         if let error = outcome.error {
             journal.finish(remove: false)
             let partial = stem + ".partial.json"
-            let entry = try LeaderboardEntry.make(header: header, records: outcome.records, shard: shardSpec, error: error.description)
-            try OutputPaths.write(Data(JSONText.pretty(entry).utf8), to: partial)
+            let entry = try LeaderboardEntry.make(head: head, records: outcome.records, shard: shardSpec, error: error.description)
+            try OutputPaths.write(Data(try entry.text().utf8), to: partial)
             printError("mrbench evaluate: \(error)")
             printError("partial results (\(outcome.records.count) of \(indices.count) trials) written to \(partial); the journal \(journal.path) is kept, so the same command resumes")
             if let external { printError("agent log: \(external.logPath)") }
             throw ExitCode(error.isInterrupt ? interruptExitCode : 1)
         }
-        let entry = try LeaderboardEntry.make(header: header, records: outcome.records, shard: shardSpec)
-        let text = JSONText.pretty(entry)
+        let entry = try LeaderboardEntry.make(head: head, records: outcome.records, shard: shardSpec)
+        let text = try entry.text()
         try OutputPaths.write(Data(text.utf8), to: outputPath)
         journal.finish(remove: true)
         if hiddenGoals { unlink(Self.hiddenSeedPath(keyPath: keyPath)) }
@@ -218,16 +218,16 @@ struct EvaluateCommand: ParsableCommand {
     /// The output path without its `.json` suffix.
     static func stem(_ path: String) -> String { path.hasSuffix(".json") ? String(path.dropLast(5)) : path }
 
-    static func summary(_ entry: JSONValue, path: String) {
-        let r = entry["results"], o = r?["overall"]
-        func f(_ v: JSONValue?) -> String { v?.doubleValue.map { String(format: "%.3f", $0) } ?? "–" }
-        func ci(_ v: JSONValue?) -> String { v?.arrayValue.map { "[\(f($0.first)), \(f($0.last))]" } ?? "" }
-        print("\(entry["benchmark"]?["id"]?.stringValue ?? "") / \(entry["agent"]?["name"]?.stringValue ?? "")  metric \(r?["metric"]?.stringValue ?? "")  complete \(entry["complete"]?.boolValue ?? false)")
+    static func summary(_ entry: LeaderboardEntry.Document, path: String) {
+        let r = entry.results, o = r.overall
+        func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "–" }
+        func ci(_ v: [Double]?) -> String { v.map { "[\(f($0.first)), \(f($0.last))]" } ?? "" }
+        print("\(entry.head.benchmark.id) / \(entry.head.agent.name)  metric \(r.metric.rawValue)  complete \(entry.complete)")
         printTable(["task", "score", "95% CI", "success rate", "mean return", "trials"],
-                   (r?["tasks"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { k, v in
-                       [k, f(v["score"]), ci(v["ci"]), f(v["successRate"]), f(v["meanReturn"]), "\(v["trials"]?.intValue ?? 0)"]
+                   r.tasks.sorted { $0.key < $1.key }.map { k, v in
+                       [k, f(v.score), ci(v.ci), f(v.successRate), f(v.meanReturn), "\(v.trials)"]
                    })
-        print("overall mean \(f(o?["mean"])) \(ci(o?["meanCI"]))  IQM \(f(o?["iqm"])) \(ci(o?["iqmCI"]))  optimality gap \(f(o?["optimalityGap"]))")
+        print("overall mean \(f(o?.mean)) \(ci(o?.meanCI))  IQM \(f(o?.iqm)) \(ci(o?.iqmCI))  optimality gap \(f(o?.optimalityGap))")
         print("wrote \(path)")
     }
 }

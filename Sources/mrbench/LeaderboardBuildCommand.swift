@@ -24,10 +24,10 @@ struct LeaderboardBuildCommand: ParsableCommand {
         }
         let paths = entryFiles(under: directory + "/entries")
         let checker = try EntryValidator(assets: assetOptions.assets, allowPartial: false)
-        var entries: [JSONValue] = []
+        var entries: [LeaderboardEntry.Document] = []
         for path in paths {
             let problems = checker.check(path).problems
-            if problems.isEmpty { entries.append(try readEntry(path)); continue }
+            if problems.isEmpty { entries.append(try readDocument(path)); continue }
             printError("left out \(path), which does not validate: \(problems.prefix(3).joined(separator: "; "))\(problems.count > 3 ? "; …" : "")")
         }
         // Published figures, shown as marked reference rows (optional file).

@@ -18,6 +18,12 @@ func readEntry(_ path: String) throws -> JSONValue {
     do { return try JSONText.parse([UInt8](d)) } catch { throw ValidationError("\(path): not JSON: \(error)") }
 }
 
+/// Reads an entry file as a typed entry.
+func readDocument(_ path: String) throws -> LeaderboardEntry.Document {
+    let v = try readEntry(path)
+    do { return try LeaderboardEntry.Document(json: v) } catch { throw ValidationError("\(path): not an entry of formats 1 to 3: \(error)") }
+}
+
 /// The entry files under a directory (`<benchmark>/<agent>.json`, without run records, partial
 /// results and shards).
 func entryFiles(under dir: String) -> [String] {

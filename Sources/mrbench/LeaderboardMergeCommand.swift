@@ -15,9 +15,9 @@ struct LeaderboardMergeCommand: ParsableCommand {
     func run() throws {
         guard !shards.isEmpty else { throw ValidationError("give the shard files") }
         try OutputPaths.prepareEntryOutput(output)
-        let merged: JSONValue
-        do { merged = try LeaderboardEntry.merge(try shards.map(readEntry)) } catch let e as EvaluationError { throw ValidationError(e.description) }
-        try OutputPaths.write(Data(JSONText.pretty(merged).utf8), to: output)
-        print("merged \(shards.count) shards (\(merged["trialsCompleted"]?.intValue ?? 0) trials) into \(output)")
+        let merged: LeaderboardEntry.Document
+        do { merged = try LeaderboardEntry.merge(try shards.map(readDocument)) } catch let e as EvaluationError { throw ValidationError(e.description) }
+        try OutputPaths.write(Data(try merged.text().utf8), to: output)
+        print("merged \(shards.count) shards (\(merged.trialsCompleted) trials) into \(output)")
     }
 }

@@ -60,7 +60,9 @@ final class EntryValidator {
         do { entry = try readEntry(path) } catch { r.problems.append("\(error)"); return r }
         r.problems = schema.problems(entry)
         guard r.problems.isEmpty else { return r }
-        let id = entry["benchmark"]?["id"]?.stringValue ?? ""
+        let doc: LeaderboardEntry.Document
+        do { doc = try LeaderboardEntry.Document(json: entry) } catch { r.problems.append("not an entry of formats 1 to 3: \(error)"); return r }
+        let id = doc.head.benchmark.id
         var benchmark: BenchmarkFacts?
         do {
             if facts[id] == nil, let spec = try? Registry.benchmark(id) {
@@ -70,27 +72,27 @@ final class EntryValidator {
         } catch { r.problems.append("benchmark \(id): \(error)") }
         if let (digest, f) = facts[id] {
             benchmark = f
-            let d = entry["benchmark"]?["digest"]?.stringValue ?? ""
+            let d = doc.head.benchmark.digest
             if d != digest {
                 r.problems.append("benchmark.digest: \(d.prefix(16))… does not match the current definition of \(id) (\(digest.prefix(16))…): the entry ran on another version of its models, task set or protocol")
             }
         } else if r.problems.isEmpty {
             r.problems.append("benchmark.id: '\(id)' is not registered")
         }
-        let numbers = EntryCheck.check(entry, benchmark: benchmark, folder: Self.folder(of: path))
+        let numbers = EntryCheck.check(doc, json: entry, benchmark: benchmark, folder: Self.folder(of: path))
         r.problems += numbers.problems
         r.notes += numbers.notes
-        if entry["benchmark"]?["goals"] != nil {
+        if doc.head.benchmark.goals != nil {
             // A hidden-goal entry: the run record beside it reveals the seed the entry commits to.
             let record = String(path.dropLast(path.hasSuffix(".json") ? 5 : 0)) + ".run.json"
             if let seed = (try? readEntry(record))?["hiddenGoalSeed"]?.stringValue.flatMap({ UInt64($0) }) {
-                r.problems += EntryCheck.revealProblems(entry, seed: seed)
+                r.problems += EntryCheck.revealProblems(doc.head, seed: seed)
             } else {
                 r.notes.append("benchmark.goals: hidden goals, not yet revealed (no run record with the seed beside the entry)")
             }
         }
-        if entry["complete"]?.boolValue != true && !allowPartial {
-            r.problems.append("complete: incomplete entry (\(entry["trialsCompleted"]?.intValue ?? 0) of \(entry["trialsTotal"]?.intValue ?? 0) trials); merge shards first")
+        if !doc.complete && !allowPartial {
+            r.problems.append("complete: incomplete entry (\(doc.trialsCompleted) of \(doc.trialsTotal) trials); merge shards first")
         }
         return r
     }

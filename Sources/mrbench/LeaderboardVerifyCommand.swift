@@ -38,23 +38,23 @@ struct LeaderboardVerifyCommand: ParsableCommand {
 
     func run() throws {
         defer { killAgentProcessGroups() }
-        let e = try readEntry(entry)
+        let raw = try readEntry(entry)
         // Only an entry that validates is worth re-running: its aggregates are then tied to what is re-run.
         let report = try EntryValidator(assets: assetOptions.assets, allowPartial: false).check(entry)
         guard report.problems.isEmpty else {
             throw CommandError("\(entry) does not validate, so there is nothing to verify: \(report.problems.prefix(3).joined(separator: "; "))")
         }
-        let id = e["benchmark"]?["id"]?.stringValue ?? ""
+        let e = try LeaderboardEntry.Document(json: raw), head = e.head
+        let id = head.benchmark.id
         let spec = try Registry.benchmark(id)
         let assets = assetOptions.assets
-        let p = e["protocol"]
-        guard let seeds = p?["seeds"]?.intValue, let rootSeed = p?["rootSeed"]?.stringValue.flatMap({ UInt64($0) }),
-              let entries = p?["entries"]?.arrayValue?.compactMap(\.stringValue) else { throw CommandError("\(entry): protocol fields missing") }
-        let clipActions = p?["clipActions"]?.boolValue ?? false
+        let p = head.protocolSettings
+        guard let rootSeed = UInt64(p.rootSeed) else { throw CommandError("\(entry): protocol fields missing") }
+        let seeds = p.seeds, entries = p.entries, clipActions = p.clipActions
 
         // The test goals: the frozen split, or the hidden ones the run record reveals.
         var test = try spec.taskSet(assets: assets).test
-        if e["benchmark"]?["goals"] != nil {
+        if head.benchmark.goals != nil {
             let record = EvaluateCommand.stem(entry) + ".run.json"
             guard let s = (try? readEntry(record))?["hiddenGoalSeed"]?.stringValue.flatMap({ UInt64($0) }) else {
                 throw CommandError("\(entry) ran on hidden goals, and no run record beside it (\(record)) reveals their seed")
@@ -65,7 +65,7 @@ struct LeaderboardVerifyCommand: ParsableCommand {
         let plan = try EvaluationPlan(tasks: entries, seeds: seeds, rootSeed: rootSeed, evaluation: spec.evaluation)
 
         // The agent: the entry's built-in one, or the one given, which must be the entry's.
-        let agentName = e["agent"]?["name"]?.stringValue ?? "", agentKind = e["agent"]?["kind"]?.stringValue ?? ""
+        let agentName = head.agent.name, agentKind = head.agent.kind
         let spec_ = agent ?? ((agentKind == "builtin" && ["random", "expert"].contains(agentName)) ? agentName : "")
         guard !spec_.isEmpty else {
             throw ValidationError("the entry's agent is '\(agentName)' (\(agentKind)): give it with --agent (rl2:PATH, maml:PATH, pearl:PATH or cmd:'…')")
@@ -82,10 +82,10 @@ struct LeaderboardVerifyCommand: ParsableCommand {
         var mismatch: [String] = []
         if resolved.name != agentName { mismatch.append("agent.name: the entry's is '\(agentName)', --agent gives '\(resolved.name)'") }
         if resolved.kind != agentKind { mismatch.append("agent.kind: the entry's is '\(agentKind)', --agent gives '\(resolved.kind)'") }
-        if resolved.kind == "external", let v = e["agent"]?["version"]?.stringValue, v != resolved.version {
-            mismatch.append("agent.version: the entry's is '\(v)', the agent says '\(resolved.version)'")
+        if resolved.kind == "external", head.agent.version != resolved.version {
+            mismatch.append("agent.version: the entry's is '\(head.agent.version)', the agent says '\(resolved.version)'")
         }
-        if let d = e["agent"]?["checkpointDigest"]?.stringValue, d != resolved.checkpointDigest {
+        if let d = head.agent.checkpointDigest, d != resolved.checkpointDigest {
             mismatch.append("agent.checkpointDigest: the entry's is \(d.prefix(16))…, the checkpoint given is \((resolved.checkpointDigest ?? "none").prefix(16))…")
         }
         guard mismatch.isEmpty else {
@@ -96,14 +96,14 @@ struct LeaderboardVerifyCommand: ParsableCommand {
         // The sample: distinct trial indices, drawn with a seed that is printed.
         let sampleSeed = seed ?? { var g = SystemRandomNumberGenerator(); return g.next() }()
         let picked = Self.sample(sample, of: plan.trialCount, seed: sampleSeed)
-        let rows = LeaderboardEntry.trialRows(of: e)
+        let rows = e.results.trials?.rows
         let n = entries.count
         // Without per-trial rows, whole cells (a task under a seed) are re-run.
         let cells = rows == nil ? Array(Set(picked.map { CellKey(task: entries[$0 % n], seed: $0 / n) })).sorted() : []
         let runIndices = rows != nil ? picked : cells.flatMap { c in (0..<n).filter { entries[$0] == c.task }.map { c.seed * n + $0 } }.sorted()
         print("verify \(entry): \(picked.count) of \(plan.trialCount) trials sampled with seed \(sampleSeed): \(picked.map(String.init).joined(separator: ", "))")
         if rows == nil {
-            print("the entry keeps no per-trial rows (format \(e["schema"]?["version"]?.intValue ?? 1)): re-running \(cells.count) whole task × seed cells (\(runIndices.count) trials) and comparing their scores")
+            print("the entry keeps no per-trial rows (format \(head.schema.version)): re-running \(cells.count) whole task × seed cells (\(runIndices.count) trials) and comparing their scores")
         }
 
         let runner = Runner(plan: plan, strictActions: resolved.kind == "external", clipActions: clipActions,
@@ -120,7 +120,7 @@ struct LeaderboardVerifyCommand: ParsableCommand {
             for i in picked {
                 guard let r = byIndex[i] else { differences.append("trial \(i): not re-run"); continue }
                 let label = plan.trial(i).label
-                let again = LeaderboardEntry.row(r).arrayValue?.compactMap(\.doubleValue) ?? []
+                let again = LeaderboardEntry.row(r)
                 for (f, field) in LeaderboardEntry.trialFields.enumerated() where !Self.same(rows[i][f], again[f]) {
                     differences.append("\(label): \(field) recorded \(Self.show(rows[i][f])), re-run \(Self.show(again[f]))")
                 }
@@ -130,7 +130,7 @@ struct LeaderboardVerifyCommand: ParsableCommand {
             for c in cells {
                 let trials = (0..<n).filter { entries[$0] == c.task }.compactMap { byIndex[c.seed * n + $0] }
                 let score = trials.map { $0.score(metric) }.reduce(0, +) / Double(max(trials.count, 1))
-                let recorded = e["results"]?["scores"]?[c.task]?.arrayValue.flatMap { c.seed < $0.count ? $0[c.seed].doubleValue : nil }
+                let recorded = e.results.scores[c.task].flatMap { c.seed < $0.count ? $0[c.seed] : nil }
                 if recorded == nil || !Self.same(recorded!, JSONText.round6(score)) {
                     differences.append("task '\(c.task)', seed \(c.seed) (\(trials.count) trials): results.scores.\(c.task)[\(c.seed)] recorded \(recorded.map(Self.show) ?? "none"), re-run \(Self.show(JSONText.round6(score)))")
                 }

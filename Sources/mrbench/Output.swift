@@ -1,11 +1,9 @@
 import Foundation
+import MRCore
 
-/// Deterministic JSON for machines: sorted keys, no escaped slashes.
+/// Deterministic JSON for machines (`--json`): `JSONCoding`'s one line.
 func printJSON<T: Encodable>(_ value: T) throws {
-    let e = JSONEncoder()
-    e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    let data = try e.encode(value)
-    print(String(decoding: data, as: UTF8.self))
+    print(try JSONCoding.text(value))
 }
 
 /// A plain text table for people.

@@ -65,9 +65,7 @@ struct RolloutCommand: ParsableCommand {
     }
 
     private func emit(_ r: Record) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        print(String(decoding: try encoder.encode(r), as: UTF8.self))
+        print(try JSONCoding.text(r))
     }
 
     private func readActions() throws -> [[Double]] {

@@ -135,7 +135,7 @@ enum TrainRunRecord {
     static func write(folder: RunFolder, agent: String, benchmark: String, seed: UInt64, threads: Int, trainer: any MetaTrainer,
                       curve: CurveTable, budget: Int) throws {
         var earlier: [JSONValue] = []
-        if let d = FileManager.default.contents(atPath: folder.record), let old = try? JSONDecoder().decode(JSONValue.self, from: d),
+        if let d = FileManager.default.contents(atPath: folder.record), let old = try? JSONText.parse([UInt8](d)),
            let s = old["sittings"]?.arrayValue { earlier = s }
         let line = JSONValue.string(CommandLine.arguments.joined(separator: " "))
         if earlier.last != line { earlier.append(line) }
@@ -151,9 +151,7 @@ enum TrainRunRecord {
             "blasCore": .string(BLAS.coreName), "mrbenchVersion": .string(MRBenchInfo.version), "revision": .string(SourceRevision.current),
             "sittings": .array(earlier),
         ])
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        try writeAtomically(String(decoding: try e.encode(record), as: UTF8.self) + "\n", to: folder.record)
+        try writeAtomically(try JSONCoding.text(record, pretty: true) + "\n", to: folder.record)
     }
 }
 

@@ -39,14 +39,14 @@ struct EntryCheckTests {
                                 observationSpace: BoxSpace(dimension: 1, bound: 10), actionSpace: .unit(1),
                                 observationLayout: ObservationLayout([("position", 1)]), horizon: 12)) })
         let records = runner.run(indices: Array(0..<plan.trialCount), threads: 1).records
-        return try! JSONText.parse(JSONText.pretty(try! LeaderboardEntry.make(header: header(plan), records: records)))
+        return try! JSONText.parse(try! LeaderboardEntry.make(head: header(plan), records: records).text())
     }()
 
     /// A partial entry (trials 0…29 of the 60), with its trial records.
     static let partial: JSONValue = {
         let runner = try! lineRunner(seeds: 10)
         let records = runner.run(indices: Array(0..<30), threads: 1).records
-        return try! JSONText.parse(JSONText.pretty(try! LeaderboardEntry.make(header: header(runner.plan), records: records)))
+        return try! JSONText.parse(try! LeaderboardEntry.make(head: header(runner.plan), records: records).text())
     }()
 
     func problems(_ e: JSONValue, folder: String? = nil) -> [String] { EntryCheck.check(e, benchmark: Self.facts, folder: folder).problems }
@@ -151,14 +151,14 @@ struct EntryCheckTests {
         #expect(refused(setting(Self.complete, "results.trials.rows.7", nil), "results.trials.rows[7]: not [return, success, steps]"))
     }
 
-    @Test func pagesMarkWhetherExternalAgentsRanSandboxed() {
+    @Test func pagesMarkWhetherExternalAgentsRanSandboxed() throws {
         let ext = setting(setting(setting(Self.complete, "agent.kind", .string("external")), "schema.version", .number(2)),
                           "agent.sandbox", .string("bwrap"))
         let loose = setting(setting(ext, "agent.sandbox", .string("none")), "agent.name", .string("loose"))
         let old = setting(setting(ext, "agent.sandbox", nil), "agent.name", .string("old"))
         let hidden = setting(setting(ext, "benchmark.goals", .object(["kind": .string("hidden"), "seedSHA256": .string(String(repeating: "a", count: 64))])),
                              "agent.name", .string("blind"))
-        let md = LeaderboardPages.markdown([ext, loose, old, hidden])
+        let md = LeaderboardPages.markdown(try [ext, loose, old, hidden].map(LeaderboardEntry.Document.init(json:)))
         #expect(md.contains("| blind (verified: hidden goals, sandboxed) | external |"), "\(md)")
         #expect(md.contains("| random (sandboxed) | external |") && md.contains("| loose (not sandboxed) | external |")
                 && md.contains("| old (sandbox not recorded) | external |"), "\(md)")
@@ -186,12 +186,12 @@ struct EntryCheckTests {
         return try (1...3).map { k in
             let shard = try Shard(index: k, count: 3)
             let records = runner.run(indices: (0..<18).filter(shard.contains), threads: 1).records
-            return try JSONText.parse(JSONText.pretty(try LeaderboardEntry.make(header: header(runner.plan), records: records, shard: shard)))
+            return try JSONText.parse(try LeaderboardEntry.make(head: header(runner.plan), records: records, shard: shard).text())
         }
     }
 
     func mergeError(_ parts: [JSONValue]) -> String {
-        do { _ = try LeaderboardEntry.merge(parts); return "" } catch { return "\(error)" }
+        do { _ = try LeaderboardEntry.merge(parts.map(LeaderboardEntry.Document.init(json:))); return "" } catch { return "\(error)" }
     }
 
     @Test func mergeRefusesForgedShardTrials() throws {

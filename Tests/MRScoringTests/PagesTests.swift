@@ -7,9 +7,9 @@ import Testing
 /// figures as marked reference rows naming their source; curve axes that do not magnify noise.
 @Suite("Leaderboard pages")
 struct PagesTests {
-    static func entry(_ benchmark: String, _ agent: String, privileged: Bool = false) -> JSONValue {
-        setting(setting(setting(EntryCheckTests.complete, "benchmark.id", .string(benchmark)), "agent.name", .string(agent)),
-                "agent.privileged", .bool(privileged))
+    static func entry(_ benchmark: String, _ agent: String, privileged: Bool = false) -> LeaderboardEntry.Document {
+        try! LeaderboardEntry.Document(json: setting(setting(setting(EntryCheckTests.complete, "benchmark.id", .string(benchmark)),
+                                                             "agent.name", .string(agent)), "agent.privileged", .bool(privileged)))
     }
 
     static let references = try! LeaderboardPages.Reference.parse(try! JSONText.parse("""
@@ -32,7 +32,7 @@ struct PagesTests {
         // Columns: random, the trained baselines, privileged last; an empty cell where an agent has no entry.
         #expect(md.contains("| benchmark | metric | random | rl2 | expert (privileged) |"), "\(md)")
         let mean = try #require(EntryCheckTests.complete["results"]?["overall"]?["mean"]?.doubleValue)
-        let m = LeaderboardPages.fmt(.number(mean))
+        let m = LeaderboardPages.fmt(mean)
         #expect(md.contains("| ant-dir-v2 | success | \(m) | · | · |") && md.contains("| ml10-v2 | success | \(m) | · | \(m) |")
                 && md.contains("| point-nav-v1 | success | \(m) | \(m) | · |"), "\(md)")
     }

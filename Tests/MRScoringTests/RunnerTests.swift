@@ -83,9 +83,9 @@ func lineRunner(seeds: Int = 3, strict: Bool = false, clip: Bool = false, sessio
                   makeSession: session)
 }
 
-func header(_ plan: EvaluationPlan, digest: String = String(repeating: "ab", count: 32)) -> [String: JSONValue] {
+func header(_ plan: EvaluationPlan, digest: String = String(repeating: "ab", count: 32)) -> LeaderboardEntry.Head {
     LeaderboardEntry.Header(benchmarkID: "line-v1", digest: digest, metric: .success, hidesGoal: true, agentName: "random", agentVersion: "0.1.0",
-                            agentKind: "builtin", privileged: false, plan: plan, clipActions: false, mrbenchVersion: "0.1.0", revision: "test").json
+                            agentKind: "builtin", privileged: false, plan: plan, clipActions: false, mrbenchVersion: "0.1.0", revision: "test").head
 }
 
 @Suite("Runner, entry, journal and schema")
@@ -114,8 +114,8 @@ struct RunnerTests {
         let runner = try lineRunner()
         let a = runner.run(indices: Array(0..<18), threads: 1), b = runner.run(indices: Array(0..<18), threads: 3)
         #expect(a.records == b.records)
-        let ea = JSONText.pretty(try LeaderboardEntry.make(header: header(runner.plan), records: a.records))
-        let eb = JSONText.pretty(try LeaderboardEntry.make(header: header(runner.plan), records: b.records))
+        let ea = try LeaderboardEntry.make(head: header(runner.plan), records: a.records).text()
+        let eb = try LeaderboardEntry.make(head: header(runner.plan), records: b.records).text()
         #expect(ea == eb)
         // A different root seed changes the rollouts.
         let other = try EvaluationPlan(tasks: strata, seeds: 3, rootSeed: 43, evaluation: lineProtocol)
@@ -182,7 +182,7 @@ struct RunnerTests {
     @Test func entryStatisticsFollowTheRecords() throws {
         let runner = try lineRunner()
         let out = runner.run(indices: Array(0..<18), threads: 2)
-        let e = try LeaderboardEntry.make(header: header(runner.plan), records: out.records)
+        let e = try LeaderboardEntry.make(head: header(runner.plan), records: out.records).json()
         #expect(e["complete"] == .bool(true) && e["trials"] == nil)
         let res = try #require(e["results"])
         // Per-task score = mean of its trials' evaluation success; raw scores per seed.
@@ -214,18 +214,18 @@ struct RunnerTests {
         for k in 1...3 {
             let shard = try Shard(index: k, count: 3)
             let idx = (0..<18).filter(shard.contains)
-            parts.append(try LeaderboardEntry.make(header: h, records: runner.run(indices: idx, threads: 2).records, shard: shard))
             // Shard entries round-trip through text.
-            parts[k - 1] = try JSONText.parse(JSONText.pretty(parts[k - 1]))
+            parts.append(try JSONText.parse(try LeaderboardEntry.make(head: h, records: runner.run(indices: idx, threads: 2).records, shard: shard).text()))
         }
-        let merged = try LeaderboardEntry.merge(parts.reversed())
-        #expect(JSONText.pretty(merged) == JSONText.pretty(try LeaderboardEntry.make(header: h, records: full)))
-        #expect(throws: EvaluationError.self) { try LeaderboardEntry.merge(Array(parts.prefix(2))) }
+        func merge(_ p: [JSONValue]) throws -> LeaderboardEntry.Document { try LeaderboardEntry.merge(p.map(LeaderboardEntry.Document.init(json:))) }
+        let merged = try merge(parts.reversed())
+        #expect(try merged.text() == LeaderboardEntry.make(head: h, records: full).text())
+        #expect(throws: EvaluationError.self) { try merge(Array(parts.prefix(2))) }
         var other = parts[1].objectValue!
         var b = other["benchmark"]!.objectValue!
         b["digest"] = .string(String(repeating: "cd", count: 32))
         other["benchmark"] = .object(b)
-        #expect(throws: EvaluationError.self) { try LeaderboardEntry.merge([parts[0], .object(other), parts[2]]) }
+        #expect(throws: EvaluationError.self) { try merge([parts[0], .object(other), parts[2]]) }
     }
 
     @Test func journalRecoversCompletedTrialsAndIgnoresATornLine() throws {
@@ -251,7 +251,7 @@ struct RunnerTests {
 
     @Test func schemaCheckerRejectsAlteredEntries() throws {
         let runner = try lineRunner(seeds: 2)
-        let e = try LeaderboardEntry.make(header: header(runner.plan), records: runner.run(indices: Array(0..<12), threads: 1).records)
+        let e = try LeaderboardEntry.make(head: header(runner.plan), records: runner.run(indices: Array(0..<12), threads: 1).records).json()
         let v = try SchemaValidator.entry()
         #expect(v.problems(e).isEmpty)
         var o = e.objectValue!
@@ -280,38 +280,8 @@ struct RunnerTests {
     }
 }
 
-@Suite("JSON text and command-line splitting")
+@Suite("Command-line splitting")
 struct TextTests {
-    @Test func numbersHaveOneFixedForm() throws {
-        #expect(JSONText.number(0.1234565, .rounded6) == "0.123457" || JSONText.number(0.1234565, .rounded6) == "0.123456")
-        #expect(JSONText.number(2.5, .rounded6) == "2.5")
-        #expect(JSONText.number(3, .rounded6) == "3")
-        #expect(JSONText.number(-0.0000001, .rounded6) == "0")
-        #expect(JSONText.number(-12.3456789, .rounded6) == "-12.345679")
-        #expect(JSONText.number(.nan, .rounded6) == "null")
-        #expect(JSONText.number(0.1, .exact) == "0.1")
-        // Rounded values read back as the same double.
-        for x in [0.123457, -3.000001, 1234.5, 1e-6] {
-            #expect(JSONText.round6(x) == x)
-            #expect(try JSONText.parse(JSONText.number(x, .rounded6)) == .number(x))
-        }
-    }
-
-    @Test func prettyIsSortedAndStable() throws {
-        let v: JSONValue = .object(["b": .array([.number(1), .number(2.5)]), "a": .object(["z": .null, "y": .string("q\"\n")])])
-        let s = JSONText.pretty(v)
-        #expect(s == "{\n  \"a\": {\n    \"y\": \"q\\\"\\n\",\n    \"z\": null\n  },\n  \"b\": [1, 2.5]\n}\n")
-        #expect(try JSONText.parse(s) == v)
-    }
-
-    @Test func parserIsStrict() throws {
-        for bad in ["{", "[1,]", "{\"a\":1,\"a\":2}", "01", "NaN", "{\"a\" 1}", "\"\\x\"", "1 2", ""] {
-            #expect(throws: JSONText.ParseError.self, "\(bad)") { _ = try JSONText.parse(bad) }
-        }
-        #expect(try JSONText.parse("[NaN, -Infinity]", allowNonFinite: true).arrayValue?.count == 2)
-        #expect(try JSONText.parse("\"\\u00e9\\ud83d\\ude00\"") == .string("é😀"))
-    }
-
     @Test func commandLinesSplitLikeAShellWithoutOne() throws {
         #expect(try CommandLineSplitter.split("python3  agent.py --x 1") == ["python3", "agent.py", "--x", "1"])
         #expect(try CommandLineSplitter.split("a 'b c' \"d \\\"e\\\"\" f\\ g") == ["a", "b c", "d \"e\"", "f g"])

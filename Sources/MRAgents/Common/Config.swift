@@ -1,4 +1,5 @@
 import Foundation
+import MRCore
 
 /// Configuration files: a preset's JSON with a user file's keys laid over it. Unknown keys are an
 /// error (a typo must not silently train with a default), and the result is stored in canonical
@@ -30,9 +31,7 @@ public enum ConfigCoding {
 
     /// Canonical JSON: sorted keys, pretty.
     public static func encode<C: Encodable>(_ config: C) throws -> Data {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return try e.encode(config)
+        try JSONCoding.data(config, pretty: true)
     }
 
     public static func decode<C: Decodable>(_ type: C.Type, from text: String) throws -> C {

@@ -46,28 +46,6 @@ public enum Split: String, Codable, Hashable, Sendable, CaseIterable { case trai
 /// Rounds a generated number to 6 decimals, so task-set files stay short and exactly re-readable.
 public func taskSetRounded(_ x: Double) -> Double { (x * 1e6).rounded() / 1e6 }
 
-/// JSON conversions with one deterministic text form (sorted keys, no escaped slashes).
-public enum JSONCoding {
-    public static func encoder(pretty: Bool = false) -> JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }
-
-    /// The canonical bytes of a value.
-    public static func data<T: Encodable>(_ value: T, pretty: Bool = false) throws -> Data { try encoder(pretty: pretty).encode(value) }
-
-    /// A typed value as a `JSONValue`.
-    public static func value<T: Encodable>(of v: T) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data(v))
-    }
-
-    /// A `JSONValue` decoded as a typed value.
-    public static func decode<T: Decodable>(_ type: T.Type, from v: JSONValue) throws -> T {
-        try JSONDecoder().decode(T.self, from: data(v))
-    }
-}
-
 /// `Assets/MANIFEST.json`: the SHA-256 of every model and task set, checked before a model or task
 /// set is used, so that numbers are never produced from data that drifted; and the behaviour
 /// fingerprint (`BehaviourFingerprint`) of every registered environment and benchmark, folded into

@@ -3,11 +3,11 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import MRCore
 
-/// The one text form of JSON that MRScoring writes and reads: sorted keys, a fixed number format,
-/// and a small strict parser. Leaderboard entries, run records, journals and the external-agent
-/// protocol all go through it, so identical values always give identical bytes.
+/// The text form of a `JSONValue`: sorted keys, a chosen number format, and a small strict parser.
+/// Leaderboard entries, run records, journals and the external-agent protocol all go through it,
+/// so identical values always give identical bytes. (Codable types written to files use
+/// `JSONCoding`; the README of MRCore says which to use when.)
 public enum JSONText {
     /// How numbers are written.
     public enum Numbers: Sendable {
@@ -304,13 +304,4 @@ public enum JSONText {
             return s
         }
     }
-}
-
-extension JSONValue {
-    /// The member as an integer, if it is an integral number.
-    public var intValue: Int? {
-        guard case let .number(d) = self, d == d.rounded(), abs(d) < 9e15 else { return nil }
-        return Int(d)
-    }
-    public var objectValue: [String: JSONValue]? { if case let .object(o) = self { return o }; return nil }
 }

@@ -1,6 +1,6 @@
 /// A JSON value, for data whose type is known only at run time: a task descriptor read from a
 /// frozen task set before its family is known, a message of the external-agent protocol.
-/// Objects keep their keys in a dictionary; encoders that sort keys give deterministic text.
+/// Objects keep their keys in a dictionary; `JSONText` writes them with sorted keys.
 public enum JSONValue: Codable, Hashable, Sendable {
     case null
     case bool(Bool)
@@ -42,4 +42,11 @@ public enum JSONValue: Codable, Hashable, Sendable {
     public var stringValue: String? { if case let .string(s) = self { return s }; return nil }
     public var boolValue: Bool? { if case let .bool(b) = self { return b }; return nil }
     public var arrayValue: [JSONValue]? { if case let .array(a) = self { return a }; return nil }
+    public var objectValue: [String: JSONValue]? { if case let .object(o) = self { return o }; return nil }
+
+    /// The member as an integer, if it is an integral number.
+    public var intValue: Int? {
+        guard case let .number(d) = self, d == d.rounded(), abs(d) < 9e15 else { return nil }
+        return Int(d)
+    }
 }

@@ -9,10 +9,10 @@ import MRPhysics
 /// slip 2.3e-3 m/s per N); with its pads and hoop (0.01; 0.95 0.99 0.01 and 0.99 0.99 0.01) τ 0.01,
 /// dmax 0.99: 101 kN/m, 2.0 kN·s/m (ERP 0.11, CFM 4.4e-4, slip 5e-4). v2: ODE's default contact
 /// (800 kN/m, 8 kN·s/m, no slip). Why it matters: Meta-World's policy closes the gripper while still
-/// descending and lifts only once the hand is within 2.5 cm of the ball's centre. In Meta-World the
-/// closing pads press the ball 8 mm into the table and creep down it, and the hand comes down to
-/// 1.3 cm; in v2 the ball did not give and the grip held, the hand stopped at 2.6 cm on 6 of 40 goals
-/// and the policy pushed the ball along the table for the rest of the episode.
+/// descending and lifts only once the hand is within 2.5 cm of the ball's centre + 1 cm. In
+/// Meta-World the closing pads press the ball 8 mm into the table and creep down it, and the hand
+/// gets to 2.4 cm; in v2 the ball did not give and the grip held the hand at 2.6–2.8 cm on 6 of 40
+/// goals, where the policy then pushed the ball along the table for the rest of the episode.
 public struct BasketballV3Task: SawyerTask {
     public static let name = BasketballTask.name
     public static let version = 3

@@ -175,6 +175,9 @@ struct ManipulationTests {
         // MuJoCo's friction creeps at F/C: ODE's force-dependent slip 1/C.
         #expect(abs(m.slip * damping - 1) < 1e-9 && abs(pads.slip - 1 / 2_000) < 1e-5)
         #expect(ContactMaterial().slip == 0)
+        // The lever's ball (effective mass 0.028 kg): 4.3 kN/m against the hand, 28 kN/m against the pads.
+        let lever = LeverPullV3Task.againstHand, leverPads = LeverPullV3Task.againstPads
+        #expect(abs(lever.erp / (h * lever.cfm) - 4_276) < 50 && abs(leverPads.erp / (h * leverPads.cfm) - 28_280) < 300)
     }
 
     /// Lever-pull v3's lever is Meta-World's: light and damped. Let go at 45°, half a second later it has

@@ -90,6 +90,11 @@ int mr_ode_substep(dWorldID world, dJointGroupID contactGroup,
                 contact.surface.bounce_vel = 0.01;
             }
             contact.surface.mu = p->mu;
+            if (p->slip > 0) {
+                contact.surface.mode |= dContactSlip1 | dContactSlip2;
+                contact.surface.slip1 = p->slip;
+                contact.surface.slip2 = p->slip;
+            }
             if (p->planeNormal[0] != 0 || p->planeNormal[1] != 0 || p->planeNormal[2] != 0) {
                 const dReal *n = p->planeNormal, *c = found[k].normal;
                 dReal f[3] = { n[1] * c[2] - n[2] * c[1], n[2] * c[0] - n[0] * c[2], n[0] * c[1] - n[1] * c[0] };

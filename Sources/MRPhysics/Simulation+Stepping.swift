@@ -174,7 +174,7 @@ extension Simulation {
                 list.append(mr_contact_pair(
                     geomA: a.handle, geomB: b.handle,
                     bodyA: a.body.map { bodies[$0.index].handle }, bodyB: b.body.map { bodies[$0.index].handle },
-                    mu: m.friction, softERP: m.erp, softCFM: m.cfm, bounce: m.bounce, maxContacts: boxes == 2 ? 8 : 4,
+                    mu: m.friction, softERP: m.erp, softCFM: m.cfm, bounce: m.bounce, slip: m.slip, maxContacts: boxes == 2 ? 8 : 4,
                     planeNormal: projectionNormal.map { ($0.x, $0.y, $0.z) } ?? (0, 0, 0)))
             }
         }

@@ -155,6 +155,30 @@ struct ClosedFormTests {
         #expect(throws: PhysicsError.self) { try sim.addGeom(.plane(normal: Vec3(0, 0, 1), offset: 0), body: nil, margin: 0.01) }
     }
 
+    /// Force-dependent slip: a box pulled sideways well inside its friction cone (1 N against μN = 9.8 N)
+    /// stays put under Coulomb friction (measured: 3e-5 m/s) and creeps at slip × force with
+    /// `ContactMaterial.slip` (per contact point: the box rests on 4).
+    @Test func contactSlipCreepsAtSlipTimesForce() throws {
+        var speeds: [Double] = []
+        for slip in [0.0, 0.002] {
+            let sim = try world(dt: 0.002, gravity: Vec3(1, 0, -g))
+            let floor = try sim.addGeom(.plane(normal: Vec3(0, 0, 1), offset: 0), body: nil)
+            let shape = GeomShape.box(halfExtents: Vec3(0.05, 0.05, 0.05))
+            let box = try sim.addBody(name: "box", pose: Transform(position: Vec3(0, 0, 0.05)), mass: .solid(shape, density: 1000))
+            let geom = try sim.addGeom(shape, body: box)
+            try sim.setContactMaterial(ContactMaterial(friction: 1, slip: slip), between: floor, and: geom)
+            try sim.step(substeps: 500)
+            speeds.append(sim.linearVelocity(box).x)
+        }
+        // 1 kg box, 1 m/s² sideways: 1 N shared by the box's 4 contact points, each creeping at slip × its share.
+        let expected = 0.002 * 1.0 / 4
+        #expect(abs(speeds[0]) < 5e-5, "Coulomb: \(speeds[0]) m/s")
+        #expect(abs(speeds[1] - expected) < 5e-5, "slip: \(speeds[1]) m/s, expected \(expected)")
+        let sim = try world()
+        let a = try sim.addGeom(.plane(normal: Vec3(0, 0, 1), offset: 0), body: nil), b = try sim.addGeom(.plane(normal: Vec3(1, 0, 0), offset: 0), body: nil)
+        #expect(throws: PhysicsError.self) { try sim.setContactMaterial(ContactMaterial(slip: -1), between: a, and: b) }
+    }
+
     @Test func mocapTargetPullsItsWeldedBodyWithinAMillimetre() throws {
         let sim = try world(dt: 0.002)
         let mocap = try sim.addKinematicBody(name: "mocap", pose: Transform(position: Vec3(0, 0, 1)))

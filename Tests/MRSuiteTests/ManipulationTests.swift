@@ -143,13 +143,64 @@ struct ManipulationTests {
 
     @Test func everyTaskHasItsSuccessTerm() {
         for t in ManipulationFamilies.tasks { #expect(Self.successTerm[t.name] != nil, "\(t.name)") }
-        #expect(ManipulationFamilies.tasks.count == 15)
+        #expect(ManipulationFamilies.tasks.count == 17)
+        #expect(Set(ManipulationFamilies.tasks.map(\.name)).count == 15)
         #expect(ManipulationFamilies.benchmarks.map(\.id).contains("ml10-v2"))
+        #expect(ManipulationFamilies.benchmarks.map(\.id).contains("ml10-v3"))
     }
 
-    @Test(arguments: ManipulationFamilies.tasks.map(\.name))
-    func expertSucceedsAndBeatsRandom(task: String) throws {
-        let b = try Registry.benchmark("ml1-\(task)-v2")
+    /// `ml10-v3` is `ml10-v2` with basketball and lever-pull at version 3: the same goals, in the same
+    /// order, only those two tasks' environment ids differ.
+    @Test func ml10V3ChangesOnlyBasketballAndLeverPull() throws {
+        let v2 = try Registry.benchmark("ml10-v2").taskSet(), v3 = try Registry.benchmark("ml10-v3").taskSet()
+        for (a, b) in zip(v2.train + v2.test, v3.train + v3.test) {
+            #expect(a.task == b.task && a.params == b.params)
+            let changed = a.task == "basketball" || a.task == "lever-pull"
+            #expect(b.env == (changed ? "ml10/\(a.task)-v3" : a.env), "\(b.env)")
+        }
+        #expect(v2.train.count == v3.train.count && v2.test.count == v3.test.count)
+        #expect(try Registry.benchmark("ml1-basketball-v3").taskSet().test.map(\.params) == (try Registry.benchmark("ml1-basketball-v2").taskSet().test.map(\.params)))
+    }
+
+    /// MuJoCo's contact on Meta-World's 0.1 kg ball as ODE's ERP/CFM: the spring it stands for
+    /// (K = ERP/(h·CFM)) lets 120 N press the ball 7.9 mm into the table (Meta-World 3.1.1: 7.8 mm).
+    @Test func mujocoContactMappingReproducesTheBallsSinking() {
+        let m = BasketballV3Task.againstDefault, h = SawyerRig.timestep
+        let stiffness = m.erp / (h * m.cfm), damping = (1 - m.erp) / m.cfm
+        #expect(abs(120 / stiffness - 0.0079) < 0.0002)
+        #expect(abs(damping - 444) < 5)
+        #expect(abs(m.erp - 0.079) < 0.001 && abs(m.cfm - 2.07e-3) < 0.02e-3)
+        let pads = BasketballV3Task.againstPads
+        #expect(abs(pads.erp / (h * pads.cfm) - 101_000) < 1_000 && pads.friction == 2)
+        // MuJoCo's friction creeps at F/C: ODE's force-dependent slip 1/C.
+        #expect(abs(m.slip * damping - 1) < 1e-9 && abs(pads.slip - 1 / 2_000) < 1e-5)
+        #expect(ContactMaterial().slip == 0)
+        // The lever's ball (effective mass 0.028 kg): 4.3 kN/m against the hand, 28 kN/m against the pads.
+        let lever = LeverPullV3Task.againstHand, leverPads = LeverPullV3Task.againstPads
+        #expect(abs(lever.erp / (h * lever.cfm) - 4_276) < 50 && abs(leverPads.erp / (h * leverPads.cfm) - 28_280) < 300)
+    }
+
+    /// Lever-pull v3's lever is Meta-World's: light and damped. Let go at 45°, half a second later it has
+    /// barely moved (v2's heavy arm has fallen back onto its stop at 0).
+    @Test func leverV3IsLightAndDamped() throws {
+        func fall<T: SawyerTask>(_ env: SawyerEnvironment<T>) throws -> Double {
+            _ = env.reset(seed: 0)
+            let sim = env.simulation, link = try env.rig.body("lever_link"), joint = try env.rig.joint("LeverAxis")
+            // The link's frame sits on the hinge axis (−x): turn it 45° up about that axis.
+            let pose = sim.bodyPose(link)
+            try sim.setBodyState(link, pose: Transform(position: pose.position, rotation: Quat(axis: Vec3(-1, 0, 0), angle: Double.pi / 4)))
+            #expect(abs(sim.jointPosition(joint) - Double.pi / 4) < 1e-6)
+            for _ in 0..<40 { _ = try env.step([0, 0, 0, -1]) }
+            return sim.jointPosition(joint)
+        }
+        let a2 = try fall(try SawyerEnvironment<LeverPullTask>()), a3 = try fall(try SawyerEnvironment<LeverPullV3Task>())
+        #expect(a2 < 0.05, "v2 fell to \(a2)")
+        #expect(a3 > Double.pi / 4 - 0.01, "v3 sank to \(a3)")
+    }
+
+    @Test(arguments: zip(ManipulationFamilies.tasks.map(\.name), ManipulationFamilies.tasks.map(\.version)))
+    func expertSucceedsAndBeatsRandom(task: String, version: Int) throws {
+        let b = try Registry.benchmark("ml1-\(task)-v\(version)")
         let set = try b.taskSet()
         var expertReturn = 0.0, randomReturn = 0.0
         for entry in [set.train[0], set.train[1], set.test[0]] {

@@ -77,6 +77,10 @@ def evaluate(binary, benchmark, agent, directory, shard=None):
     cmd = [binary, "evaluate", "--agent", agent, "--benchmark", benchmark, "--seeds", "1", "--threads", "2", "--output", out]
     if ASSETS:
         cmd += ["--assets", ASSETS]
+    if agent.startswith("cmd:"):
+        # The sandboxed agent must see this Python (the venv and the interpreter it links to) and the task sets.
+        for path in sorted({sys.prefix, os.path.realpath(sys.base_prefix), os.path.join(ASSETS or os.path.join(ROOT, "Assets"), "tasksets")}):
+            cmd += ["--agent-bind", path]
     if shard:
         cmd += ["--shard", shard]
     subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)

@@ -13,6 +13,7 @@ typedef struct {
     double softERP;
     double softCFM;
     double bounce;   /* restitution, 0 = none */
+    double slip;     /* force-dependent slip (m/s per N) in both friction directions, 0 = none */
     int maxContacts; /* 1...16 */
     /* Planar world: if planeNormal is non-zero, friction acts only within the plane (one friction
        row along planeNormal x contact normal; the row along planeNormal would carry no force). */

@@ -3,6 +3,7 @@ import MRCore
 /// One Sawyer task, type-erased for the registry and the benchmarks.
 struct SawyerTaskRecord: Sendable {
     let name: String
+    let version: Int
     let split: Split
     let spec: EnvironmentSpec
     let scene: String
@@ -11,7 +12,7 @@ struct SawyerTaskRecord: Sendable {
     let makeHidden: @Sendable (_ params: JSONValue, _ assets: String?) throws -> any Environment
 
     init<T: SawyerTask>(_ t: T.Type) {
-        name = T.name; split = T.split; spec = SawyerEnvironment<T>.spec; scene = T.scene
+        name = T.name; version = T.version; split = T.split; spec = SawyerEnvironment<T>.spec; scene = T.scene
         sample = { g in try JSONCoding.value(of: T.sample(&g)) }
         let id = T.identifier
         makeHidden = { params, assets in
@@ -26,7 +27,8 @@ struct SawyerTaskRecord: Sendable {
 
 /// The `ml10/*` environments and the ML10 / ML1 benchmarks.
 public enum ManipulationFamilies {
-    /// Every Sawyer task that exists, in ENVIRONMENTS.md's order within each split.
+    /// Every Sawyer task that exists, in ENVIRONMENTS.md's order within each split, then the later
+    /// versions of changed tasks.
     static let tasks: [SawyerTaskRecord] = [
         SawyerTaskRecord(ReachTask.self),
         SawyerTaskRecord(PushTask.self),
@@ -43,9 +45,12 @@ public enum ManipulationFamilies {
         SawyerTaskRecord(BasketballTask.self),
         SawyerTaskRecord(PegInsertSideTask.self),
         SawyerTaskRecord(LeverPullTask.self),
+        SawyerTaskRecord(BasketballV3Task.self),
+        SawyerTaskRecord(LeverPullV3Task.self),
     ]
 
     /// The 15 tasks of ML10 (10 train, 5 test); `ml10-v2` is registered only when all exist.
+    /// `ml10-v3` takes each task's version-3 record where one exists (basketball, lever-pull), else its version 2.
     static let ml10Train = ["reach", "push", "pick-place", "door-open", "drawer-close", "button-press-topdown", "peg-insert-side", "window-open", "sweep", "basketball"]
     static let ml10Test = ["drawer-open", "door-close", "shelf-place", "sweep-into", "lever-pull"]
 
@@ -70,9 +75,9 @@ public enum ManipulationFamilies {
     /// Learners see rewards × 0.1: Meta-World's per-step rewards lie in [0, 10] (Meta-World+ scales RL²'s reward input by 1/10).
     static let rewardScale = 0.1
 
-    /// `ml1-<task>-v2`: 50 train and 40 held-out test goals of one task, goal hidden.
+    /// `ml1-<task>-v<version>`: 50 train and 40 held-out test goals of one task, goal hidden.
     static func ml1(_ r: SawyerTaskRecord) -> BenchmarkSpec {
-        let id = "ml1-\(r.name)-v2"
+        let id = "ml1-\(r.name)-v\(r.version)"
         return BenchmarkSpec(
             id: id, summary: "ML1 \(r.name): 50 train / 40 test goals of one Sawyer task, goal hidden", evaluation: protocol_,
             models: rigModels + [r.scene], defaultSeed: seed, hidesGoal: true, rewardScale: rewardScale,
@@ -84,23 +89,26 @@ public enum ManipulationFamilies {
             makeEnvironment: hiddenFactory())
     }
 
-    /// `ml10-v2`: the 10 train tasks × 50 goals, the 5 test tasks × 40 goals, goal hidden.
-    static func ml10() -> BenchmarkSpec? {
-        let byName = Dictionary(uniqueKeysWithValues: tasks.map { ($0.name, $0) })
+    /// `ml10-v<version>`: the 10 train tasks × 50 goals, the 5 test tasks × 40 goals, goal hidden; each
+    /// task at the highest of its versions that is ≤ `version`.
+    static func ml10(version: Int) -> BenchmarkSpec? {
+        var byName: [String: SawyerTaskRecord] = [:]
+        for r in tasks where r.version <= version && (byName[r.name]?.version ?? 0) < r.version { byName[r.name] = r }
         guard (ml10Train + ml10Test).allSatisfy({ byName[$0] != nil }) else { return nil }
         let train = ml10Train.map { byName[$0]! }, test = ml10Test.map { byName[$0]! }
+        let id = "ml10-v\(version)"
         return BenchmarkSpec(
-            id: "ml10-v2", summary: "ML10: 10 Sawyer train tasks × 50 goals, 5 held-out test tasks × 40 goals, goal hidden", evaluation: protocol_,
+            id: id, summary: "ML10: 10 Sawyer train tasks × 50 goals, 5 held-out test tasks × 40 goals, goal hidden", evaluation: protocol_,
             models: rigModels + (train + test).map(\.scene), defaultSeed: seed, hidesGoal: true, rewardScale: rewardScale,
             generate: { s in
                 let root = SeededGenerator(seed: s)
                 var tr: [TaskSetEntry] = [], te: [TaskSetEntry] = []
                 for r in train { var g = root.derived("train/\(r.name)"); tr += try entries(r, count: 50, &g) }
                 for r in test { var g = root.derived("test/\(r.name)"); te += try entries(r, count: 40, &g) }
-                return TaskSet(benchmark: "ml10-v2", seed: s, train: tr, test: te)
+                return TaskSet(benchmark: id, seed: s, train: tr, test: te)
             },
             makeEnvironment: hiddenFactory())
     }
 
-    public static var benchmarks: [BenchmarkSpec] { (ml10().map { [$0] } ?? []) + tasks.map(ml1) }
+    public static var benchmarks: [BenchmarkSpec] { [2, 3].compactMap { ml10(version: $0) } + tasks.map(ml1) }
 }

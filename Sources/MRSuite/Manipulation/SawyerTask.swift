@@ -9,8 +9,10 @@ import MRPhysics
 /// the environment's snapshot captures it whole.
 public protocol SawyerTask: Sendable {
     associatedtype Descriptor: TaskDescriptor
-    /// The Meta-World name ("pick-place"); the environment id is `ml10/<name>-v2`.
+    /// The Meta-World name ("pick-place"); the environment id is `ml10/<name>-v<version>`.
     static var name: String { get }
+    /// The task's version (default 2; a task whose dynamics changed is registered again under a new one).
+    static var version: Int { get }
     /// The scene file, relative to the assets directory ("models/ml10_pick_place.xml").
     static var scene: String { get }
     /// The task's split in ML10.
@@ -46,7 +48,8 @@ extension SawyerTask {
     public static var handInitial: Vec3 { SawyerRig.buildHandPosition }
     public static var handLow: Vec3 { SawyerRig.defaultHandLow }
     public static var handHigh: Vec3 { SawyerRig.defaultHandHigh }
-    public static var identifier: String { "ml10/\(name)-v2" }
+    public static var version: Int { 2 }
+    public static var identifier: String { "ml10/\(name)-v\(version)" }
 }
 
 extension SawyerTask where Descriptor == SawyerGoal {

@@ -1,0 +1,28 @@
+#!/bin/bash
+# CPU cost of one environment version against another, robust to a loaded host: interleaved
+# rounds of `mrbench bench A` and `mrbench bench B` (release build, 1 thread, the same steps), each
+# run's CPU time (`perf stat -e task-clock`, needs Debian linux-perf) and wall time, then the paired
+# ratio B / A per round with 95% bootstrap intervals (tools/version_cost.py). CPU time is what the
+# version changes; wall time on a shared host mostly measures the neighbours.
+# Usage: tools/version_cost.sh A B [ROUNDS] [STEPS]   e.g. ml10/lever-pull-v2 ml10/lever-pull-v3 20 40000
+set -u
+cd "$(dirname "$0")/.."
+B=${MRBENCH:-.build/release/mrbench}
+a=$1; b=$2; rounds=${3:-20}; steps=${4:-40000}
+out=$(mktemp -d)
+rows=$out/rows.tsv
+for r in $(seq 1 "$rounds"); do
+  # Alternate which goes first so a drift in the host's speed does not favour one.
+  if [ $((r % 2)) -eq 1 ]; then order="$a $b"; else order="$b $a"; fi
+  for env in $order; do
+    t0=$(date +%s.%N)
+    perf stat -e task-clock -x, -o "$out/perf" $B bench "$env" --steps "$steps" --threads 1 > "$out/log" 2>&1
+    rc=$?
+    t1=$(date +%s.%N)
+    wall=$(echo "$t1 - $t0" | bc)
+    cpu=$(awk -F, '/task-clock/ { printf "%.4f", $1 / 1000 }' "$out/perf")
+    printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$env" "$rc" "$wall" "$cpu" | tee -a "$rows"
+  done
+done
+python3 "$(dirname "$0")/version_cost.py" "$rows" "$a" "$b" "$steps"
+rm -rf "$out"

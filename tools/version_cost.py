@@ -1,4 +1,4 @@
-"""Summary of tools/version_cost.sh's rows (round, environment, rc, wall s, CPU s): the paired ratio
+"""Summary of tools/version_cost.sh's rows (round, side A/B, environment, rc, wall s, CPU s): the paired ratio
 B / A of each round's CPU time and wall time, its geometric mean over rounds and a 95% bootstrap
 interval (10,000 resamples, seed 0), and the CPU microseconds per step of each."""
 import math
@@ -9,12 +9,12 @@ from collections import defaultdict
 path, a, b, steps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 rows = defaultdict(dict)
 for line in open(path):
-    r, env, rc, wall, cpu = line.split()
+    r, side, env, rc, wall, cpu = line.split()
     if rc != "0":
-        print(f"round {r} {env}: exit {rc}, left out")
+        print(f"round {r} {side} {env}: exit {rc}, left out")
         continue
-    rows[r][env] = (float(wall), float(cpu))
-pairs = [v for v in rows.values() if a in v and b in v]
+    rows[r][side] = (float(wall), float(cpu))
+pairs = [v for v in rows.values() if "A" in v and "B" in v]
 if len(pairs) < 2:
     sys.exit("fewer than two complete rounds")
 rng = random.Random(0)
@@ -29,10 +29,12 @@ def boot(xs):
     return ms[249], ms[9749]
 
 
+if a == b:
+    a, b = f"{a} (A)", f"{b} (B)"
 print(f"{len(pairs)} rounds, {steps} steps a run")
 for k, name in ((1, "cpu"), (0, "wall")):
-    xa = [p[a][k] for p in pairs]
-    xb = [p[b][k] for p in pairs]
+    xa = [p["A"][k] for p in pairs]
+    xb = [p["B"][k] for p in pairs]
     logs = [math.log(y / x) for x, y in zip(xa, xb)]
     lo, hi = boot(logs)
     print(f"{name:4s}: {a} {mean(xa):.3f} s ({mean(xa) / steps * 1e6:.1f} µs a step), "

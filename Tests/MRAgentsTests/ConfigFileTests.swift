@@ -57,6 +57,18 @@ struct ConfigFileTests {
         #expect(text.contains(#""hiddenSizes" : ["#) && !text.contains("sac"))
     }
 
+    /// Every preset of both learners survives its own JSON: each key written is read back.
+    @Test func sacLearnerPresetsRoundTripThroughTheirJSON() throws {
+        for name in ["smoke", "cpu", "paper"] {
+            let g = try #require(GARGAMLConfig.preset(name))
+            #expect(try ConfigCoding.decode(GARGAMLConfig.self, from: String(decoding: ConfigCoding.encode(g), as: UTF8.self)) == g)
+            for benchmark in ["point-nav-v1", "point-nav-sparse-v1", "half-cheetah-vel-v2", "ml10-v3"] {
+                let p = try #require(PEARLConfig.preset(name, benchmark: benchmark))
+                #expect(try ConfigCoding.decode(PEARLConfig.self, from: String(decoding: ConfigCoding.encode(p), as: UTF8.self)) == p)
+            }
+        }
+    }
+
     /// Each SAC setting is validated once, for both learners.
     @Test func sacSettingsAreValidatedForBothLearners() {
         var pearl = PEARLConfig.smoke(benchmark: "point-nav-v1"), gargaml = GARGAMLConfig.smoke

@@ -152,9 +152,11 @@ final class EnvHandle {
 
     private(set) var baseSeed: UInt64 = 0
     private(set) var episode: UInt64 = 0
-    private(set) var elapsed = 0
-    private(set) var started = false
-    private(set) var done = false
+    /// The episode in progress (nil before the first reset): `EpisodeCursor`, the one episode
+    /// loop, steps it and owns the horizon check.
+    private var cursor: EpisodeCursor?
+    /// The episode ran past the horizon (the cursor refused the step): it must be reset.
+    private var pastHorizon = false
 
     init(environment: any EpisodicEnvironment, id: String, horizon: Int, goal: GoalRewardFunction?, benchmark: BenchmarkBinding?) {
         self.environment = environment
@@ -202,10 +204,10 @@ final class EnvHandle {
     func reset(seed: UInt64?) -> [Float] {
         let s: UInt64
         if let seed { baseSeed = seed; episode = 0; s = seed } else { s = nextChainedSeed; episode += 1 }
-        elapsed = 0
-        started = true
-        done = false
-        return environment.reset(seed: s)
+        let c = EpisodeCursor(environment, seed: s, horizon: horizon)
+        cursor = c
+        pastHorizon = false
+        return c.observation
     }
 
     /// Refuses a wrong-length or non-finite action before anything moves.
@@ -217,28 +219,26 @@ final class EnvHandle {
     }
 
     func checkCanStep() throws(ABIError) {
-        guard started else { throw ABIError(Code.state, "step called before reset on \(id); call reset first") }
-        guard !done else { throw ABIError(Code.state, "step called after the episode ended on \(id); call reset first") }
+        guard let cursor else { throw ABIError(Code.state, "step called before reset on \(id); call reset first") }
+        guard !cursor.isDone && !pastHorizon else { throw ABIError(Code.state, "step called after the episode ended on \(id); call reset first") }
     }
 
-    /// One step. The environment ends its episodes (registry environments are time-limited); an
-    /// episode still running at the horizon is an error, never cut here. The action must have
+    /// One step, through the episode's `EpisodeCursor`. The environment ends its episodes
+    /// (registry environments are time-limited); an episode still running at the horizon is an
+    /// error (the cursor's `EnvironmentError.pastHorizon`), never cut here. The action must have
     /// passed `checkAction`.
     func step(_ action: [Float]) throws(ABIError) -> StepResult {
         try checkCanStep()
-        let r: StepResult
-        do { r = try environment.step(action) } catch {
+        let t: Transition
+        do { t = try cursor!.step(action) } catch {
             if let e = error as? ActionError { throw ABIError(Code.action, e.description) }
-            if let e = error as? EnvironmentError, e == .stepAfterDone || e == .stepBeforeReset { throw ABIError(Code.state, "\(id): \(e)") }
+            if let e = error as? EnvironmentError {
+                if case .pastHorizon = e { pastHorizon = true; throw ABIError(Code.internal, "\(id): \(e)") }
+                if e == .stepAfterDone || e == .stepBeforeReset { throw ABIError(Code.state, "\(id): \(e)") }
+            }
             throw ABIError(Code.internal, "\(id): \(error)")
         }
-        elapsed += 1
-        if r.status == .running && elapsed >= horizon {
-            done = true
-            throw ABIError(Code.internal, "\(id): \(EnvironmentError.pastHorizon(horizon))")
-        }
-        done = r.status.isDone
-        return r
+        return StepResult(observation: t.nextObservation, reward: t.reward, status: t.status, info: cursor!.lastInfo!)
     }
 }
 

@@ -46,8 +46,9 @@ protocol TimeLimiting: Environment {}
 extension TimeLimit: TimeLimiting {}
 
 /// The horizon of the `TimeLimit` that ends `environment`'s episodes: the environment itself, or
-/// one inside forwarding wrappers (`PaddedObservation`); nil when no `TimeLimit` wraps it.
-public func timeLimitHorizon(of environment: any Environment) -> Int? {
+/// one inside forwarding wrappers (`PaddedObservation`); nil when no `TimeLimit` wraps it. Internal:
+/// only the tests ask (`SuiteTests`, through `@testable import`).
+func timeLimitHorizon(of environment: any Environment) -> Int? {
     if environment is any TimeLimiting { return environment.horizon }
     if let wrapper = environment as? any ForwardingEnvironment { return timeLimitHorizon(of: wrapper.base) }
     return nil

@@ -130,28 +130,20 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-/// `run.json`: the facts of a run folder (what RUN.md quotes).
+/// `run.json` (`TrainingRunRecord`): this sitting's facts, with the earlier sittings read back from the folder.
 enum TrainRunRecord {
     static func write(folder: RunFolder, agent: String, benchmark: String, seed: UInt64, threads: Int, trainer: any MetaTrainer,
                       curve: CurveTable, budget: Int) throws {
-        var earlier: [JSONValue] = []
-        if let d = FileManager.default.contents(atPath: folder.record), let old = try? JSONText.parse([UInt8](d)),
-           let s = old["sittings"]?.arrayValue { earlier = s }
-        let line = JSONValue.string(CommandLine.arguments.joined(separator: " "))
-        if earlier.last != line { earlier.append(line) }
+        let sittings = TrainingRunRecord.sittings(folder.readRecord()?.sittings ?? [], adding: CommandLine.arguments.joined(separator: " "))
         let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? "unknown"
-        let record: JSONValue = .object([
-            "agent": .string(agent), "benchmark": .string(benchmark), "seed": .string(String(seed)), "threads": .number(Double(threads)),
-            "stepBudget": .number(Double(budget)), "iteration": .number(Double(trainer.iteration)),
-            "environmentSteps": .number(Double(trainer.environmentSteps)), "gradientSteps": .number(Double(trainer.gradientSteps)),
-            "wallSeconds": .number(curve.column("wall_seconds").compactMap { $0 }.last ?? 0),
-            "processor": .string(cpu), "cores": .number(Double(ProcessInfo.processInfo.activeProcessorCount)),
-            "blasCore": .string(BLAS.coreName), "mrbenchVersion": .string(MRBenchInfo.version), "revision": .string(SourceRevision.current),
-            "sittings": .array(earlier),
-        ])
-        try writeAtomically(try JSONCoding.text(record, pretty: true) + "\n", to: folder.record)
+        try folder.writeRecord(TrainingRunRecord(
+            agent: agent, benchmark: benchmark, seed: seed, threads: threads, stepBudget: budget, iteration: trainer.iteration,
+            environmentSteps: trainer.environmentSteps, gradientSteps: trainer.gradientSteps,
+            wallSeconds: curve.column("wall_seconds").compactMap { $0 }.last ?? 0, processor: cpu,
+            cores: ProcessInfo.processInfo.activeProcessorCount, blasCore: BLAS.coreName, mrbenchVersion: MRBenchInfo.version,
+            revision: SourceRevision.current, sittings: sittings))
     }
 }
 

@@ -16,7 +16,7 @@ extension Learners {
                                                        tasks: [(pre: [SACBatch], post: SACBatch)]) {
             var g = SeededGenerator(seed: 8)
             let settings = SACSettings(hiddenSizes: [4], learningRate: 1e-3, gamma: 0.9, tau: 0.01, rewardScale: 1, autoTemperature: false,
-                                       temperature: 0.2, policyRegularization: 0)
+                                       temperature: 0.2, policyRegularization: 0, batchSize: 6, replayCapacity: 100)
             var sac = SAC(observationSize: 3, actionSize: 1, conditionSize: 0, settings: settings, using: &g)
             sac.critics = sac.critics.converted(to: .float64).mapTensors { $0 * 20 }   // away from the tiny initial head
             sac.valueTarget = sac.valueTarget.converted(to: .float64).mapTensors { $0 * 20 }

@@ -120,7 +120,7 @@ extension Learners {
         @Test func runFolderKeepsTheBuffersOutOfTheAgentCheckpoint() throws {
             let tasks = try Self.tasks()
             var config = PEARLConfig.smoke(benchmark: "point-nav-v1")
-            config.gradientStepsPerIteration = 5; config.evaluateEvery = 2; config.evaluationTasks = 2; config.replayCapacity = 250
+            config.gradientStepsPerIteration = 5; config.evaluateEvery = 2; config.evaluationTasks = 2; config.sac.replayCapacity = 250
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mrbench-pearl-folder-\(getpid())").path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -151,7 +151,7 @@ extension Learners {
         @Test func checkpointRestoresTheTrainerExactly() throws {
             let tasks = try Self.tasks()
             var config = PEARLConfig.smoke(benchmark: "point-nav-v1")
-            config.gradientStepsPerIteration = 5; config.evaluateEvery = 2; config.evaluationTasks = 2; config.replayCapacity = 250
+            config.gradientStepsPerIteration = 5; config.evaluateEvery = 2; config.evaluationTasks = 2; config.sac.replayCapacity = 250
             let a = try PEARLTrainer(tasks: tasks, config: config, seed: 3)
             for _ in 0..<3 { _ = try a.iterate(threads: 2) }
             let b = try PEARLTrainer(tasks: tasks, config: config, seed: 3)
@@ -187,25 +187,25 @@ extension Learners {
 /// The presets carry oyster's values (configs/*.json over configs/default.py) and `cpu` departs only as documented.
 @Test func pearlPresetsFollowOyster() throws {
     let cheetah = PEARLConfig.paper(benchmark: "half-cheetah-vel-v2")
-    #expect(cheetah.latentSize == 5 && cheetah.hiddenSizes == [300, 300, 300] && cheetah.encoderSizes == [200, 200, 200])
-    #expect(cheetah.learningRate == 3e-4 && cheetah.gamma == 0.99 && cheetah.tau == 0.005 && cheetah.rewardScale == 5 && cheetah.klWeight == 0.1)
-    #expect(cheetah.metaBatch == 16 && cheetah.batchSize == 256 && cheetah.contextBatchSize == 100 && cheetah.initialSteps == 2000)
+    #expect(cheetah.latentSize == 5 && cheetah.sac.hiddenSizes == [300, 300, 300] && cheetah.encoderSizes == [200, 200, 200])
+    #expect(cheetah.sac.learningRate == 3e-4 && cheetah.sac.gamma == 0.99 && cheetah.sac.tau == 0.005 && cheetah.sac.rewardScale == 5 && cheetah.klWeight == 0.1)
+    #expect(cheetah.metaBatch == 16 && cheetah.sac.batchSize == 256 && cheetah.contextBatchSize == 100 && cheetah.initialSteps == 2000)
     #expect(cheetah.tasksPerIteration == 5 && cheetah.stepsPrior == 400 && cheetah.stepsPosterior == 0 && cheetah.extraStepsPosterior == 600)
-    #expect(cheetah.gradientStepsPerIteration == 2000 && cheetah.replayCapacity == 1_000_000 && !cheetah.autoTemperature && cheetah.temperature == 1)
+    #expect(cheetah.gradientStepsPerIteration == 2000 && cheetah.sac.replayCapacity == 1_000_000 && !cheetah.sac.autoTemperature && cheetah.sac.temperature == 1)
     let sparse = PEARLConfig.paper(benchmark: "point-nav-sparse-v1")
-    #expect(sparse.gamma == 0.9 && sparse.rewardScale == 100 && sparse.klWeight == 1 && sparse.contextBatchSize == 1024 && sparse.initialSteps == 200)
+    #expect(sparse.sac.gamma == 0.9 && sparse.sac.rewardScale == 100 && sparse.klWeight == 1 && sparse.contextBatchSize == 1024 && sparse.initialSteps == 200)
     #expect(sparse.tasksPerIteration == 10 && sparse.stepsPrior == 100 && sparse.stepsPosterior == 900 && sparse.extraStepsPosterior == 0
             && sparse.gradientStepsPerIteration == 1000)
     let point = PEARLConfig.paper(benchmark: "point-nav-v1")
-    #expect(point.rewardScale == 100 && point.stepsPrior == 200 && point.extraStepsPosterior == 200 && point.gradientStepsPerIteration == 1000)
+    #expect(point.sac.rewardScale == 100 && point.stepsPrior == 200 && point.extraStepsPosterior == 200 && point.gradientStepsPerIteration == 1000)
     #expect(PEARLConfig.paper(benchmark: "ml10-v2").latentSize == 7)
     // cpu: the documented departures from paper, nothing else.
     var cpu = PEARLConfig.cpu(benchmark: "half-cheetah-vel-v2")
-    #expect(cpu.hiddenSizes == [128, 128] && cpu.encoderSizes == [128, 128] && cpu.metaBatch == 8 && cpu.batchSize == 128
-            && cpu.contextBatchSize == 100 && cpu.gradientStepsPerIteration == 200 && cpu.replayCapacity == 1000 && cpu.initialSteps == 1000)
-    cpu.hiddenSizes = cheetah.hiddenSizes; cpu.encoderSizes = cheetah.encoderSizes; cpu.metaBatch = cheetah.metaBatch
-    cpu.batchSize = cheetah.batchSize; cpu.gradientStepsPerIteration = cheetah.gradientStepsPerIteration
-    cpu.replayCapacity = cheetah.replayCapacity; cpu.initialSteps = cheetah.initialSteps
+    #expect(cpu.sac.hiddenSizes == [128, 128] && cpu.encoderSizes == [128, 128] && cpu.metaBatch == 8 && cpu.sac.batchSize == 128
+            && cpu.contextBatchSize == 100 && cpu.gradientStepsPerIteration == 200 && cpu.sac.replayCapacity == 1000 && cpu.initialSteps == 1000)
+    cpu.sac.hiddenSizes = cheetah.sac.hiddenSizes; cpu.encoderSizes = cheetah.encoderSizes; cpu.metaBatch = cheetah.metaBatch
+    cpu.sac.batchSize = cheetah.sac.batchSize; cpu.gradientStepsPerIteration = cheetah.gradientStepsPerIteration
+    cpu.sac.replayCapacity = cheetah.sac.replayCapacity; cpu.initialSteps = cheetah.initialSteps
     #expect(cpu == cheetah)
     #expect(PEARLConfig.cpu(benchmark: "point-nav-sparse-v1").contextBatchSize == 128)
     #expect(PEARLConfig.preset("fast", benchmark: "point-nav-v1") == nil)

@@ -37,7 +37,8 @@ extension Learners {
             let start = Date()
             var g = SeededGenerator(seed: 5)
             let settings = SACSettings(hiddenSizes: [32, 32], learningRate: 3e-3, gamma: 0.9, tau: 0.01, rewardScale: 1,
-                                       autoTemperature: true, temperature: 1, policyRegularization: 1e-3)
+                                       autoTemperature: true, temperature: 1, policyRegularization: 1e-3,
+                                       batchSize: 64, replayCapacity: 10_000)
             var sac = SAC(observationSize: 1, actionSize: 1, conditionSize: 0, settings: settings, using: &g)
             var buffer = ReplayBuffer(observationSize: 1, actionSize: 1, capacity: 10_000)
             let before = Self.episodeReturn(sac, using: &g)

@@ -329,3 +329,32 @@ import Testing
         #expect(mrbench_vec_make([Optional(a)], 0, 1, &v) == 2)
     }
 }
+
+/// An environment that never ends its episodes (no `TimeLimit`): the handle must refuse to step
+/// it past the horizon, through the episode cursor's one check.
+private final class Endless: EpisodicEnvironment {
+    let observationSpace = BoxSpace(dimension: 1, bound: 10)
+    let observationLayout = ObservationLayout([("x", 1)])
+    let actionSpace = BoxSpace(dimension: 1, bound: 1)
+    var x: Float = 0
+    func reset(seed: UInt64) -> [Float] { x = 0; return [x] }
+    func step(_ action: [Float]) throws -> StepResult { x += 1; return StepResult(observation: [x], reward: 1, status: .running) }
+}
+
+@Suite struct EnvHandleHorizonTests {
+    @Test func anEpisodeStillRunningAtTheHorizonIsRefusedThenNeedsAReset() throws {
+        let h = EnvHandle(environment: Endless(), id: "endless", horizon: 3, goal: nil, benchmark: nil)
+        #expect(throws: ABIError.self) { try h.checkCanStep() }
+        #expect(h.reset(seed: 1) == [0])
+        for i in 1...2 { #expect(try h.step([0]).observation == [Float(i)]) }
+        do { _ = try h.step([0]); Issue.record("stepped past the horizon") } catch {
+            #expect(error.code == Code.internal)
+            #expect(error.message == "endless: \(EnvironmentError.pastHorizon(3))")
+        }
+        do { try h.checkCanStep(); Issue.record("stepped after the horizon error") } catch {
+            #expect(error.code == Code.state && error.message.contains("after the episode ended"))
+        }
+        #expect(h.reset(seed: nil) == [0])
+        #expect(try h.step([0]).reward == 1)
+    }
+}

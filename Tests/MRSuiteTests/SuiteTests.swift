@@ -1,5 +1,5 @@
 import MRCore
-import MRSuite
+@testable import MRSuite
 import Testing
 import _MRTestSupport
 

@@ -2,41 +2,47 @@ import Foundation
 import MRCore
 import MRNeural
 
-/// Soft actor-critic settings (the SAC core PEARL trains and GARGAML will reuse).
-struct SACSettings: Sendable, Equatable {
+/// The settings of the SAC core and of its replay, shared by PEARL and GARGAML (and SAC+HER):
+/// each is declared, documented, decoded and validated here once. A learner's config embeds them
+/// as `sac` and, in its JSON, keeps them at the top level beside its own keys
+/// (`{"hiddenSizes": [64, 64], "latentSize": 5, …}`), as every config file has written them. The
+/// published value of each is in the learner's config (PEARL: oyster's names; GARGAML: HER's).
+public struct SACSettings: Codable, Sendable, Equatable {
     /// Hidden sizes of the policy, the two Q networks and V (ReLU).
-    var hiddenSizes: [Int]
+    public var hiddenSizes: [Int]
     /// Adam learning rate of every network (and of log α when it is learned).
-    var learningRate: Double
-    var gamma: Double
+    public var learningRate: Double
+    /// The discount γ.
+    public var gamma: Double
     /// Polyak fraction of V's target per gradient step.
-    var tau: Double
+    public var tau: Double
     /// Rewards are multiplied by this in the Bellman target (with α = 1 it sets the entropy's weight).
-    var rewardScale: Double
+    public var rewardScale: Double
     /// Learn α towards the target entropy −|A| (Haarnoja et al. 2018b); otherwise α = `temperature`.
-    var autoTemperature: Bool
-    var temperature: Double
-    /// Weight of mean(μ²) and of mean(log σ²) in the policy loss (oyster: 1e-3 each).
-    var policyRegularization: Double
-}
+    public var autoTemperature: Bool
+    /// α, or its starting value when it is learned.
+    public var temperature: Double
+    /// Weight of mean(μ²) and of mean(log σ²) in the policy loss.
+    public var policyRegularization: Double
+    /// Transitions per task in every RL batch a gradient step samples.
+    public var batchSize: Int
+    /// Transitions per replay buffer (each learner says which buffers it keeps).
+    public var replayCapacity: Int
 
-/// A learner's config that carries the SAC core's settings as its own fields (PEARL, GARGAML):
-/// `sac` gathers them.
-protocol SACConfigured {
-    var hiddenSizes: [Int] { get }
-    var learningRate: Double { get }
-    var gamma: Double { get }
-    var tau: Double { get }
-    var rewardScale: Double { get }
-    var autoTemperature: Bool { get }
-    var temperature: Double { get }
-    var policyRegularization: Double { get }
-}
+    public init(hiddenSizes: [Int], learningRate: Double, gamma: Double, tau: Double, rewardScale: Double, autoTemperature: Bool,
+                temperature: Double, policyRegularization: Double, batchSize: Int, replayCapacity: Int) {
+        self.hiddenSizes = hiddenSizes; self.learningRate = learningRate; self.gamma = gamma; self.tau = tau
+        self.rewardScale = rewardScale; self.autoTemperature = autoTemperature; self.temperature = temperature
+        self.policyRegularization = policyRegularization; self.batchSize = batchSize; self.replayCapacity = replayCapacity
+    }
 
-extension SACConfigured {
-    var sac: SACSettings {
-        SACSettings(hiddenSizes: hiddenSizes, learningRate: learningRate, gamma: gamma, tau: tau, rewardScale: rewardScale,
-                    autoTemperature: autoTemperature, temperature: temperature, policyRegularization: policyRegularization)
+    /// Refuses a setting out of its range (`TrainingError.configuration`, naming the settings).
+    func validate() throws {
+        func need(_ ok: Bool, _ m: String) throws { if !ok { throw TrainingError.configuration(m) } }
+        try need(!hiddenSizes.isEmpty && hiddenSizes.allSatisfy { $0 > 0 }, "hiddenSizes must be positive")
+        try need(learningRate > 0 && gamma > 0 && gamma <= 1 && tau > 0 && tau <= 1, "learningRate > 0, 0 < gamma ≤ 1, 0 < tau ≤ 1")
+        try need(rewardScale > 0 && temperature > 0 && policyRegularization >= 0, "rewardScale > 0, temperature > 0, policyRegularization ≥ 0")
+        try need(batchSize >= 1 && replayCapacity >= 1, "batchSize ≥ 1, replayCapacity ≥ 1")
     }
 }
 

@@ -82,7 +82,7 @@ public final class GARGAMLAgent: MetaLearner {
     /// GARGAML's inner loop on `episodes` (as recorded): k batches of `batchSize` rows.
     func adaptedPolicy(_ episodes: [HindsightEpisode], using g: inout SeededGenerator) -> Parameters {
         let sampler = HindsightSampler(goalReward: nil, replayK: 0)
-        let pre = (0..<config.innerSteps).map { _ in normalizer.batch(sampler.sample(config.batchSize, from: episodes, using: &g).batch) }
+        let pre = (0..<config.innerSteps).map { _ in normalizer.batch(sampler.sample(config.sac.batchSize, from: episodes, using: &g).batch) }
         let objective = CriticMetaObjective(sac: sac, innerLearningRate: config.innerLearningRate,
                                             innerActorLearningRate: config.innerActorLearningRate, firstOrder: true)
         return objective.adapt(on: pre, using: &g).policy

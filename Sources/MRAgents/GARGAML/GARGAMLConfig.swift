@@ -8,25 +8,17 @@
 /// workers × 2 episodes per cycle (here: 19 tasks, one pre-update and one post-update episode
 /// each). The inner loop's step size, step count and the meta-batch are GARGAML's own choices,
 /// named below. `cpu` scales it for two cores; `smoke` learns in seconds (tests).
-public struct GARGAMLConfig: Codable, Sendable, Equatable {
-    /// Hidden sizes of the policy, Q1, Q2 and V (ReLU) (HER: 3 × 256).
-    public var hiddenSizes: [Int]
-    /// Adam learning rate of every network and of log α (HER: 1e-3).
-    public var learningRate: Double
-    /// HER: 0.98.
-    public var gamma: Double
-    /// Polyak fraction of V's target per gradient step. HER moves its target by 0.05 once per
-    /// cycle of 40 steps; 1 − 0.95^(1/40) ≈ 0.00128 per step is the same pace.
-    public var tau: Double
-    /// Rewards are multiplied by this in the Bellman target (HER's rewards are −1/0: 1).
-    public var rewardScale: Double
-    /// Learn α towards the target entropy −|A| (SAC's automatic temperature); `temperature` is the start.
-    public var autoTemperature: Bool
-    public var temperature: Double
-    /// Weight of mean(μ²) and mean(log σ²) in the policy loss (stands in for HER's action L2 penalty).
-    public var policyRegularization: Double
-    /// Rows per task in every batch (HER: 256).
-    public var batchSize: Int
+///
+/// The SAC settings (`sac`, JSON keys at the top level): hidden sizes of the policy, Q1, Q2 and V
+/// (HER: 3 × 256); one Adam learning rate for every network and log α (HER: 1e-3); γ (HER: 0.98);
+/// τ per gradient step (HER moves its target by 0.05 once per cycle of 40 steps; 1 − 0.95^(1/40) ≈
+/// 0.00128 per step is the same pace); reward scale 1 (HER's rewards are −1/0); α learned towards
+/// −|A| from 0.2; the policy regulariser 1e-3 stands in for HER's action L2 penalty; batch rows
+/// per task (HER: 256); replay capacity (HER: 1e6) per task and phase for GARGAML, while the one
+/// shared buffer of SAC+HER holds it times the train tasks.
+public struct GARGAMLConfig: Sendable, Equatable {
+    /// The SAC core's settings.
+    public var sac: SACSettings
     /// Train tasks visited per cycle (GARGAML's meta-batch; HER: 19 workers).
     public var metaBatch: Int
     /// Episodes per visited task and phase (GARGAML: pre-update, then post-update; SAC+HER collects
@@ -39,9 +31,6 @@ public struct GARGAMLConfig: Codable, Sendable, Equatable {
     public var replayK: Int
     /// Normalised inputs are clipped at ± this (HER: 5).
     public var normalizerClip: Double
-    /// Transitions per replay buffer (per task and phase for GARGAML; the one shared buffer of
-    /// SAC+HER holds this times the train tasks). HER: 1e6.
-    public var replayCapacity: Int
     /// k: inner critic updates per task (GARGAML).
     public var innerSteps: Int
     /// Step size of the inner critic updates (plain gradient steps, as MAML's inner loop).
@@ -66,17 +55,18 @@ public struct GARGAMLConfig: Codable, Sendable, Equatable {
     /// HER's published settings with SAC (see the type's comment); inner loop: k = 1 step of
     /// size 1e-3 for the critic and 1e-3 for the actor; meta-batch 19.
     public static let paper = GARGAMLConfig(
-        hiddenSizes: [256, 256, 256], learningRate: 1e-3, gamma: 0.98, tau: 0.00128, rewardScale: 1, autoTemperature: true,
-        temperature: 0.2, policyRegularization: 1e-3, batchSize: 256, metaBatch: 19, episodesPerTask: 1, gradientStepsPerCycle: 40,
-        replayK: 4, normalizerClip: 5, replayCapacity: 1_000_000, innerSteps: 1, innerLearningRate: 1e-3, innerActorLearningRate: 1e-3,
-        firstOrder: false, randomCycles: 0, strata: [], evaluateEvery: 10, evaluationTasks: 10, holdOutEvery: 10)
+        sac: SACSettings(hiddenSizes: [256, 256, 256], learningRate: 1e-3, gamma: 0.98, tau: 0.00128, rewardScale: 1, autoTemperature: true,
+                         temperature: 0.2, policyRegularization: 1e-3, batchSize: 256, replayCapacity: 1_000_000),
+        metaBatch: 19, episodesPerTask: 1, gradientStepsPerCycle: 40, replayK: 4, normalizerClip: 5, innerSteps: 1,
+        innerLearningRate: 1e-3, innerActorLearningRate: 1e-3, firstOrder: false, randomCycles: 0, strata: [], evaluateEvery: 10,
+        evaluationTasks: 10, holdOutEvery: 10)
 
     /// Two cores: nets 3×128 (3×256), meta-batch 4 tasks (19), replay 10⁵ transitions (10⁶),
     /// τ 0.005 per step (the faster pace suits the fewer cycles of a short run), meta-test every
     /// 10 cycles on 5 held-out tasks. Everything else is `paper`'s.
     public static let cpu: GARGAMLConfig = {
         var c = paper
-        c.hiddenSizes = [128, 128, 128]; c.metaBatch = 4; c.replayCapacity = 100_000; c.tau = 0.005; c.evaluationTasks = 5
+        c.sac.hiddenSizes = [128, 128, 128]; c.metaBatch = 4; c.sac.replayCapacity = 100_000; c.sac.tau = 0.005; c.evaluationTasks = 5
         return c
     }()
 
@@ -84,8 +74,8 @@ public struct GARGAMLConfig: Codable, Sendable, Equatable {
     /// τ 0.01, one random cycle, meta-test every 5 cycles on 5 tasks.
     public static let smoke: GARGAMLConfig = {
         var c = paper
-        c.hiddenSizes = [64, 64]; c.batchSize = 128; c.metaBatch = 2; c.gradientStepsPerCycle = 20; c.tau = 0.01
-        c.replayCapacity = 50_000; c.randomCycles = 1; c.evaluateEvery = 5; c.evaluationTasks = 5
+        c.sac.hiddenSizes = [64, 64]; c.sac.batchSize = 128; c.metaBatch = 2; c.gradientStepsPerCycle = 20; c.sac.tau = 0.01
+        c.sac.replayCapacity = 50_000; c.randomCycles = 1; c.evaluateEvery = 5; c.evaluationTasks = 5
         return c
     }()
 
@@ -99,15 +89,57 @@ public struct GARGAMLConfig: Codable, Sendable, Equatable {
     }
 
     func validate() throws {
+        try sac.validate()
         func need(_ ok: Bool, _ m: String) throws { if !ok { throw TrainingError.configuration(m) } }
-        try need(!hiddenSizes.isEmpty && hiddenSizes.allSatisfy { $0 > 0 }, "hiddenSizes must be positive")
-        try need(learningRate > 0 && gamma > 0 && gamma <= 1 && tau > 0 && tau <= 1, "learningRate > 0, 0 < gamma ≤ 1, 0 < tau ≤ 1")
-        try need(temperature > 0, "temperature must be positive")
-        try need(batchSize >= 1 && metaBatch >= 1 && episodesPerTask >= 1 && gradientStepsPerCycle >= 1, "batch, meta-batch, episodes and gradient steps must be positive")
-        try need(replayK >= 0 && normalizerClip > 0 && replayCapacity >= 1, "replayK ≥ 0, normalizerClip > 0, replayCapacity ≥ 1")
+        try need(metaBatch >= 1 && episodesPerTask >= 1 && gradientStepsPerCycle >= 1, "meta-batch, episodes and gradient steps must be positive")
+        try need(replayK >= 0 && normalizerClip > 0, "replayK ≥ 0, normalizerClip > 0")
         try need(innerSteps >= 1 && innerLearningRate > 0 && innerActorLearningRate >= 0, "innerSteps ≥ 1, innerLearningRate > 0, innerActorLearningRate ≥ 0")
         try need(randomCycles >= 0 && evaluateEvery >= 1 && evaluationTasks >= 1 && holdOutEvery >= 2, "randomCycles ≥ 0, evaluateEvery ≥ 1, evaluationTasks ≥ 1, holdOutEvery ≥ 2")
     }
 }
 
-extension GARGAMLConfig: SACConfigured {}
+/// One flat JSON object: the SAC settings' keys beside GARGAML's own.
+extension GARGAMLConfig: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case metaBatch, episodesPerTask, gradientStepsPerCycle, replayK, normalizerClip, innerSteps, innerLearningRate
+        case innerActorLearningRate, firstOrder, randomCycles, strata, evaluateEvery, evaluationTasks, holdOutEvery
+    }
+
+    public init(from decoder: any Decoder) throws {
+        sac = try SACSettings(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        metaBatch = try c.decode(Int.self, forKey: .metaBatch)
+        episodesPerTask = try c.decode(Int.self, forKey: .episodesPerTask)
+        gradientStepsPerCycle = try c.decode(Int.self, forKey: .gradientStepsPerCycle)
+        replayK = try c.decode(Int.self, forKey: .replayK)
+        normalizerClip = try c.decode(Double.self, forKey: .normalizerClip)
+        innerSteps = try c.decode(Int.self, forKey: .innerSteps)
+        innerLearningRate = try c.decode(Double.self, forKey: .innerLearningRate)
+        innerActorLearningRate = try c.decode(Double.self, forKey: .innerActorLearningRate)
+        firstOrder = try c.decode(Bool.self, forKey: .firstOrder)
+        randomCycles = try c.decode(Int.self, forKey: .randomCycles)
+        strata = try c.decode([String].self, forKey: .strata)
+        evaluateEvery = try c.decode(Int.self, forKey: .evaluateEvery)
+        evaluationTasks = try c.decode(Int.self, forKey: .evaluationTasks)
+        holdOutEvery = try c.decode(Int.self, forKey: .holdOutEvery)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try sac.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(metaBatch, forKey: .metaBatch)
+        try c.encode(episodesPerTask, forKey: .episodesPerTask)
+        try c.encode(gradientStepsPerCycle, forKey: .gradientStepsPerCycle)
+        try c.encode(replayK, forKey: .replayK)
+        try c.encode(normalizerClip, forKey: .normalizerClip)
+        try c.encode(innerSteps, forKey: .innerSteps)
+        try c.encode(innerLearningRate, forKey: .innerLearningRate)
+        try c.encode(innerActorLearningRate, forKey: .innerActorLearningRate)
+        try c.encode(firstOrder, forKey: .firstOrder)
+        try c.encode(randomCycles, forKey: .randomCycles)
+        try c.encode(strata, forKey: .strata)
+        try c.encode(evaluateEvery, forKey: .evaluateEvery)
+        try c.encode(evaluationTasks, forKey: .evaluationTasks)
+        try c.encode(holdOutEvery, forKey: .holdOutEvery)
+    }
+}

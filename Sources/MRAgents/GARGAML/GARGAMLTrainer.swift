@@ -46,10 +46,10 @@ public final class GARGAMLTrainer: MetaTrainer {
         sac = SAC(observationSize: O, actionSize: A, conditionSize: 0, settings: config.sac, using: &g)
         normalizer = GoalInputNormalizer(observationSize: O, goalReward: tasks.goalReward, clip: config.normalizerClip)
         sampler = HindsightSampler(goalReward: tasks.goalReward, replayK: config.replayK)
-        let perTask = variant == .gargaml ? config.replayCapacity : 1
+        let perTask = variant == .gargaml ? config.sac.replayCapacity : 1
         pre = MultiTaskReplay(tasks: tasks.count, capacityPerTask: perTask)
         post = pre
-        shared = EpisodeReplay(capacity: variant == .sacHER ? config.replayCapacity * tasks.count : 1)
+        shared = EpisodeReplay(capacity: variant == .sacHER ? config.sac.replayCapacity * tasks.count : 1)
         let allowed = config.strata.isEmpty ? Array(tasks.labels.indices) : tasks.labels.indices.filter { config.strata.contains(tasks.labels[$0]) }
         guard !allowed.isEmpty else {
             throw TrainingError.configuration("no train task has a label in \(config.strata); labels: \(tasks.strata.joined(separator: ", "))")
@@ -253,7 +253,7 @@ public final class GARGAMLTrainer: MetaTrainer {
             let adapted: [Parameters] = timed(&updateSeconds) {
                 visited.map { i in
                     let batches = (0..<config.innerSteps).map { _ in
-                        normalizer.batch(pre.sample(tasks: [i], rowsPerTask: config.batchSize, sampler: sampler, using: &g))
+                        normalizer.batch(pre.sample(tasks: [i], rowsPerTask: config.sac.batchSize, sampler: sampler, using: &g))
                     }
                     innerSteps += config.innerSteps
                     return objective.adapt(on: batches, using: &g).policy
@@ -279,7 +279,7 @@ public final class GARGAMLTrainer: MetaTrainer {
         BLAS.setThreadCount(1)
         iteration += 1
         for (k, v) in sums { row[k] = v / Double(config.gradientStepsPerCycle) }
-        if !config.autoTemperature { row["alpha"] = nil }
+        if !config.sac.autoTemperature { row["alpha"] = nil }
         row["inner_steps"] = Double(innerSteps)
         row["environment_seconds"] = envSeconds; row["update_seconds"] = updateSeconds
         if iteration == 1 || iteration % config.evaluateEvery == 0 {
@@ -298,7 +298,7 @@ public final class GARGAMLTrainer: MetaTrainer {
 
     /// One gradient update (see the type's comment).
     func trainStep(visited: [Int], using g: inout SeededGenerator) -> [String: Double] {
-        let B = config.batchSize
+        let B = config.sac.batchSize
         var qLoss = 0.0
         let stats: SACStatistics
         switch variant {

@@ -53,8 +53,8 @@ public final class PEARLTrainer: MetaTrainer {
         sac = SAC(observationSize: O, actionSize: A, conditionSize: config.latentSize, settings: config.sac, using: &g)
         encoder = PEARLEncoder(observationSize: O, actionSize: A, config: config)
         encoderParams = encoder.net.initialParameters(using: &g)
-        encoderAdam = Adam(learningRate: config.learningRate)
-        let empty = ReplayBuffer(observationSize: O, actionSize: A, capacity: config.replayCapacity)
+        encoderAdam = Adam(learningRate: config.sac.learningRate)
+        let empty = ReplayBuffer(observationSize: O, actionSize: A, capacity: config.sac.replayCapacity)
         replay = Array(repeating: empty, count: tasks.count)
         contexts = replay
         (trainIndices, heldOut) = heldOutSplit(tasks.labels, every: config.holdOutEvery)
@@ -150,7 +150,7 @@ public final class PEARLTrainer: MetaTrainer {
         if !got.priorReturns.isEmpty { row["train_prior_return"] = mean(got.priorReturns) }
         if !got.posteriorReturns.isEmpty { row["train_posterior_return"] = mean(got.posteriorReturns) }
         if !got.successes.isEmpty { row["train_success"] = Double(got.successes.filter { $0 }.count) / Double(got.successes.count) }
-        if !config.autoTemperature { row["alpha"] = nil }
+        if !config.sac.autoTemperature { row["alpha"] = nil }
         if iteration == 1 || iteration % config.evaluateEvery == 0 {
             try metaTest(threads: threads).record(into: &row)
         }
@@ -212,7 +212,7 @@ public final class PEARLTrainer: MetaTrainer {
     func sample(using g: inout SeededGenerator) -> PEARLSample {
         let picked = (0..<config.metaBatch).map { _ in trainIndices[Int(g.next() % UInt64(trainIndices.count))] }
         let context = contextBatch(picked, using: &g)
-        let B = config.batchSize
+        let B = config.sac.batchSize
         let parts = picked.map { replay[$0].batch(replay[$0].sample(B, using: &g)) }
         let batch = SACBatch(observations: concat(parts.map(\.observations), alongAxis: 0), actions: concat(parts.map(\.actions), alongAxis: 0),
                              rewards: concat(parts.map(\.rewards), alongAxis: 0),

@@ -52,6 +52,11 @@ public enum JSONCoding {
         }
     }
 
+    /// JSON bytes decoded as a typed value.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        try JSONDecoder().decode(T.self, from: data)
+    }
+
     /// A `JSONValue` decoded as a typed value.
     public static func decode<T: Decodable>(_ type: T.Type, from v: JSONValue) throws -> T {
         try JSONDecoder().decode(T.self, from: data(v))

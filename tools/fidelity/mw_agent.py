@@ -58,6 +58,7 @@ def main():
     ap.add_argument("--taskset")
     ap.add_argument("--sequence")
     ap.add_argument("--log")
+    ap.add_argument("--log-dir", help="every episode's observations to DIR/entry-<entry>[-ep<j>].jsonl (needs a writable DIR: --no-sandbox)")
     args = ap.parse_args()
     goals = None
     if args.taskset:
@@ -71,6 +72,7 @@ def main():
     seq = probe_sequence(args.sequence) if args.mode == "probe" else None
     t = 0
     log = open(args.log, "a") if args.log else None
+    episode_in_trial = 0
 
     def act(obs):
         nonlocal t
@@ -101,8 +103,15 @@ def main():
         elif kind == "trial":
             entry = m["trial"] % len(goals) if goals else 0
             rng = np.random.default_rng(entry)
+            episode_in_trial = 0
         elif kind == "episode":
             t = 0
+            if args.log_dir:
+                if log:
+                    log.close()
+                suffix = f"-ep{episode_in_trial}" if episode_in_trial else ""
+                log = open(f"{args.log_dir}/entry-{entry}{suffix}.jsonl", "w")
+                episode_in_trial += 1
             if args.mode == "random":
                 rng = np.random.default_rng(entry)   # every episode replays the entry's sequence
             send({"type": "action", "action": act(m["observation"])})

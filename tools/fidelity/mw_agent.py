@@ -15,6 +15,8 @@ like mrbench's built-in expert. Run it with a Python that has metaworld installe
 """
 import argparse
 import json
+import os
+import re
 import sys
 import warnings
 
@@ -39,16 +41,34 @@ def probe_sequence(name):
 
 
 def policy_for(task):
+    if "metaworld" not in sys.modules:
+        # Import the policy modules alone, without metaworld/__init__ (its environments, MuJoCo,
+        # Gymnasium): the same classes, a start of a fraction of a second rather than several.
+        import importlib.util
+        import types
+        base = os.path.dirname(importlib.util.find_spec("metaworld").origin)
+        for name, path in (("metaworld", base), ("metaworld.policies", os.path.join(base, "policies"))):
+            m = types.ModuleType(name)
+            m.__path__ = [path]
+            sys.modules[name] = m
+        module = importlib.import_module("metaworld.policies." + POLICY_MODULES[task])
+        return getattr(module, POLICIES[task])()
     import metaworld.policies as P
-    names = {
+    names = POLICIES
+    return getattr(P, names[task])()
+
+
+POLICIES = {
         "reach": "SawyerReachV3Policy", "push": "SawyerPushV3Policy", "pick-place": "SawyerPickPlaceV3Policy",
         "door-open": "SawyerDoorOpenV3Policy", "drawer-close": "SawyerDrawerCloseV3Policy",
         "button-press-topdown": "SawyerButtonPressTopdownV3Policy", "peg-insert-side": "SawyerPegInsertionSideV3Policy",
         "window-open": "SawyerWindowOpenV3Policy", "sweep": "SawyerSweepV3Policy", "basketball": "SawyerBasketballV3Policy",
         "drawer-open": "SawyerDrawerOpenV3Policy", "door-close": "SawyerDoorCloseV3Policy",
         "shelf-place": "SawyerShelfPlaceV3Policy", "sweep-into": "SawyerSweepIntoV3Policy", "lever-pull": "SawyerLeverPullV3Policy",
-    }
-    return getattr(P, names[task])()
+}
+
+# metaworld/policies/<module>.py for each class: SawyerPegInsertionSideV3Policy → sawyer_peg_insertion_side_v3_policy.
+POLICY_MODULES = {t: re.sub(r"(?<!^)(?=[A-Z])", "_", c).lower() for t, c in POLICIES.items()}
 
 
 def main():
@@ -58,6 +78,7 @@ def main():
     ap.add_argument("--taskset")
     ap.add_argument("--sequence")
     ap.add_argument("--log")
+    ap.add_argument("--log-dir", help="every episode's observations to DIR/entry-<entry>[-ep<j>].jsonl (needs a writable DIR: --no-sandbox)")
     args = ap.parse_args()
     goals = None
     if args.taskset:
@@ -71,6 +92,7 @@ def main():
     seq = probe_sequence(args.sequence) if args.mode == "probe" else None
     t = 0
     log = open(args.log, "a") if args.log else None
+    episode_in_trial = 0
 
     def act(obs):
         nonlocal t
@@ -101,8 +123,15 @@ def main():
         elif kind == "trial":
             entry = m["trial"] % len(goals) if goals else 0
             rng = np.random.default_rng(entry)
+            episode_in_trial = 0
         elif kind == "episode":
             t = 0
+            if args.log_dir:
+                if log:
+                    log.close()
+                suffix = f"-ep{episode_in_trial}" if episode_in_trial else ""
+                log = open(f"{args.log_dir}/entry-{entry}{suffix}.jsonl", "w")
+                episode_in_trial += 1
             if args.mode == "random":
                 rng = np.random.default_rng(entry)   # every episode replays the entry's sequence
             send({"type": "action", "action": act(m["observation"])})

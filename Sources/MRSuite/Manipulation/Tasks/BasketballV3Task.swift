@@ -13,15 +13,9 @@ import MRPhysics
 /// Meta-World the closing pads press the ball 8 mm into the table and creep down it, and the hand
 /// gets to 2.4 cm; in v2 the ball did not give and the grip held the hand at 2.6–2.8 cm on 6 of 40
 /// goals, where the policy then pushed the ball along the table for the rest of the episode.
-public struct BasketballV3Task: SawyerTask {
-    public static let name = BasketballTask.name
+/// Everything but the contacts is `BasketballTask`'s (`SawyerTaskVariant`).
+public struct BasketballV3Task: SawyerTaskVariant {
     public static let version = 3
-    public static let scene = BasketballTask.scene
-    public static let split = BasketballTask.split
-    public static var defaultDescriptor: SawyerGoal { BasketballTask.defaultDescriptor }
-    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { BasketballTask.sample(&g) }
-    public static func validate(_ d: SawyerGoal) throws { try BasketballTask.validate(d) }
-    public static func expert(_ d: SawyerGoal) -> any Policy { BasketballExpert(d) }
 
     static let ballMass = 0.1
     /// The ball against the table and the hand's rail and wrist (Meta-World: default geoms).
@@ -37,7 +31,4 @@ public struct BasketballV3Task: SawyerTask {
         try MuJoCoContact.apply(Self.againstPads, object: "objGeom", others: ["rightpad_geom", "leftpad_geom"], rig: rig)
         try MuJoCoContact.apply(Self.againstHoop, object: "objGeom", others: ["pole", "board", "rim_front", "rim_back", "rim_left", "rim_right"], rig: rig)
     }
-    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws { try base.reset(d, rig: rig) }
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { base.objects(rig: rig) }
-    public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation { base.evaluate(d, rig: rig, action: action) }
 }

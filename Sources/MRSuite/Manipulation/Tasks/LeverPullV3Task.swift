@@ -13,17 +13,10 @@ import MRPhysics
 /// lever barely weighs anything. On v2's 0.16 kg arm (1.1 N at the end) the hand, which meets the
 /// ball with the side of its round wrist, pushed it straight back and swung sideways off it on 15 of
 /// 40 goals; with Meta-World's lever alone, on 3; with the soft ball too, on none.
-public struct LeverPullV3Task: SawyerTask {
-    public static let name = LeverPullTask.name
+/// Everything but the scene and the ball's contacts is `LeverPullTask`'s (`SawyerTaskVariant`).
+public struct LeverPullV3Task: SawyerTaskVariant {
     public static let version = 3
     public static let scene = "models/ml10_lever_pull_v3.xml"
-    public static let split = LeverPullTask.split
-    public static var handInitial: Vec3 { LeverPullTask.handInitial }
-    public static var handLow: Vec3 { LeverPullTask.handLow }
-    public static var defaultDescriptor: SawyerGoal { LeverPullTask.defaultDescriptor }
-    public static func sample(_ g: inout SeededGenerator) -> SawyerGoal { LeverPullTask.sample(&g) }
-    public static func validate(_ d: SawyerGoal) throws { try LeverPullTask.validate(d) }
-    public static func expert(_ d: SawyerGoal) -> any Policy { LeverPullExpert(d) }
 
     var base: LeverPullTask
     /// The lever's effective mass at the ball, for the arm's turning: (armature 0.001 + the arm's
@@ -39,7 +32,4 @@ public struct LeverPullV3Task: SawyerTask {
         try MuJoCoContact.apply(Self.againstHand, object: "objBall", others: ["rail", "wrist"], rig: rig)
         try MuJoCoContact.apply(Self.againstPads, object: "objBall", others: ["rightpad_geom", "leftpad_geom"], rig: rig)
     }
-    public mutating func reset(_ d: SawyerGoal, rig: SawyerRig) throws { try base.reset(d, rig: rig) }
-    public func objects(rig: SawyerRig) -> (Vec3, [Double], Vec3?, [Double]?) { base.objects(rig: rig) }
-    public func evaluate(_ d: SawyerGoal, rig: SawyerRig, action: [Float]) -> SawyerEvaluation { base.evaluate(d, rig: rig, action: action) }
 }

@@ -31,12 +31,17 @@ def boot(xs):
 
 if a == b:
     a, b = f"{a} (A)", f"{b} (B)"
-print(f"{len(pairs)} rounds, {steps} steps a run")
+print(f"{len(pairs)} rounds, " + (f"{steps} steps a run" if steps > 1 else "one evaluation a run"))
+
+
+def per_step(x):
+    return f" ({x / steps * 1e6:.1f} µs a step)" if steps > 1 else ""
+
 for k, name in ((1, "cpu"), (0, "wall")):
     xa = [p["A"][k] for p in pairs]
     xb = [p["B"][k] for p in pairs]
     logs = [math.log(y / x) for x, y in zip(xa, xb)]
     lo, hi = boot(logs)
-    print(f"{name:4s}: {a} {mean(xa):.3f} s ({mean(xa) / steps * 1e6:.1f} µs a step), "
-          f"{b} {mean(xb):.3f} s ({mean(xb) / steps * 1e6:.1f} µs a step); "
+    print(f"{name:4s}: {a} {mean(xa):.3f} s{per_step(mean(xa))}, "
+          f"{b} {mean(xb):.3f} s{per_step(mean(xb))}; "
           f"{b} / {a} {math.exp(mean(logs)):.3f} [{math.exp(lo):.3f}, {math.exp(hi):.3f}]")

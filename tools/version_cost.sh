@@ -7,11 +7,15 @@
 # Usage: tools/version_cost.sh A B [ROUNDS] [STEPS]   e.g. ml10/lever-pull-v2 ml10/lever-pull-v3 20 40000
 # Two builds instead of two versions: MRBENCH_A=before MRBENCH_B=after tools/version_cost.sh E E
 # (A and B run with their own binary, MRBENCH_A / MRBENCH_B, both defaulting to MRBENCH).
+# KIND=evaluate times `mrbench evaluate --agent random --benchmark ID --seeds 1 --threads 1` instead
+# (A and B are then benchmark ids, STEPS is ignored, and the per-step figures are per run).
 set -u
 cd "$(dirname "$0")/.."
 bin=${MRBENCH:-.build/release/mrbench}
 bin_a=${MRBENCH_A:-$bin}; bin_b=${MRBENCH_B:-$bin}
 a=$1; b=$2; rounds=${3:-20}; steps=${4:-40000}
+kind=${KIND:-bench}
+[ "$kind" = evaluate ] && steps=1
 out=$(mktemp -d)
 rows=$out/rows.tsv
 for r in $(seq 1 "$rounds"); do
@@ -20,7 +24,13 @@ for r in $(seq 1 "$rounds"); do
   for side in $order; do
     if [ "$side" = A ]; then env=$a; exe=$bin_a; else env=$b; exe=$bin_b; fi
     t0=$(date +%s.%N)
-    perf stat -e task-clock -x, -o "$out/perf" "$exe" bench "$env" --steps "$steps" --threads 1 > "$out/log" 2>&1
+    if [ "$kind" = evaluate ]; then
+      rm -f "$out"/e.*
+      perf stat -e task-clock -x, -o "$out/perf" "$exe" evaluate --agent random --benchmark "$env" --seeds 1 \
+        --threads 1 --output "$out/e.json" > "$out/log" 2>&1
+    else
+      perf stat -e task-clock -x, -o "$out/perf" "$exe" bench "$env" --steps "$steps" --threads 1 > "$out/log" 2>&1
+    fi
     rc=$?
     t1=$(date +%s.%N)
     wall=$(echo "$t1 - $t0" | bc)

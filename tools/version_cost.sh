@@ -13,6 +13,7 @@ set -u
 cd "$(dirname "$0")/.."
 bin=${MRBENCH:-.build/release/mrbench}
 bin_a=${MRBENCH_A:-$bin}; bin_b=${MRBENCH_B:-$bin}
+[ $# -ge 2 ] || { echo "usage: tools/version_cost.sh A B [ROUNDS] [STEPS] (see the comment at the top)" >&2; exit 2; }
 a=$1; b=$2; rounds=${3:-20}; steps=${4:-40000}
 kind=${KIND:-bench}
 [ "$kind" = evaluate ] && steps=1

@@ -8,20 +8,10 @@ struct SawyerTaskRecord: Sendable {
     let spec: EnvironmentSpec
     let scene: String
     let sample: @Sendable (inout SeededGenerator) throws -> JSONValue
-    /// The time-limited, hidden-goal environment of a task-set entry (ML1 / ML10).
-    let makeHidden: @Sendable (_ params: JSONValue, _ assets: String?) throws -> any Environment
 
     init<T: SawyerTask>(_ t: T.Type) {
         name = T.name; version = T.version; split = T.split; spec = SawyerEnvironment<T>.spec; scene = T.scene
         sample = { g in try JSONCoding.value(of: T.sample(&g)) }
-        let id = T.identifier
-        makeHidden = { params, assets in
-            let d: T.Descriptor
-            do { d = try JSONCoding.decode(T.Descriptor.self, from: params) } catch {
-                throw EnvironmentError.invalidTask("\(id): task parameters \(params) do not decode as \(T.Descriptor.kind): \(error)")
-            }
-            return TimeLimit(try SawyerEnvironment<T>(assets: assets, hidesGoal: true, task: d))
-        }
     }
 }
 
@@ -65,13 +55,6 @@ public enum ManipulationFamilies {
         try (0..<count).map { _ in TaskSetEntry(task: r.name, env: r.spec.id, params: try r.sample(&g)) }
     }
 
-    static func hiddenFactory() -> @Sendable (TaskSetEntry, String?) throws -> any Environment {
-        { entry, assets in
-            guard let r = tasks.first(where: { $0.spec.id == entry.env }) else { throw EnvironmentError.invalidTask("no Sawyer task \(entry.env)") }
-            return try r.makeHidden(entry.params, assets)
-        }
-    }
-
     /// Learners see rewards × 0.1: Meta-World's per-step rewards lie in [0, 10] (Meta-World+ scales RL²'s reward input by 1/10).
     static let rewardScale = 0.1
 
@@ -80,13 +63,12 @@ public enum ManipulationFamilies {
         let id = "ml1-\(r.name)-v\(r.version)"
         return BenchmarkSpec(
             id: id, summary: "ML1 \(r.name): 50 train / 40 test goals of one Sawyer task, goal hidden", evaluation: protocol_,
-            models: rigModels + [r.scene], defaultSeed: seed, hidesGoal: true, rewardScale: rewardScale,
+            models: rigModels + [r.scene], defaultSeed: seed, hidesGoal: true, rewardScale: rewardScale, entryEnvironment: .goalHidden,
             generate: { s in
                 let root = SeededGenerator(seed: s)
                 var gt = root.derived("train"), ge = root.derived("test")
                 return TaskSet(benchmark: id, seed: s, train: try entries(r, count: 50, &gt), test: try entries(r, count: 40, &ge))
-            },
-            makeEnvironment: hiddenFactory())
+            })
     }
 
     /// `ml10-v<version>`: the 10 train tasks × 50 goals, the 5 test tasks × 40 goals, goal hidden; each
@@ -100,14 +82,14 @@ public enum ManipulationFamilies {
         return BenchmarkSpec(
             id: id, summary: "ML10: 10 Sawyer train tasks × 50 goals, 5 held-out test tasks × 40 goals, goal hidden", evaluation: protocol_,
             models: rigModels + (train + test).map(\.scene), defaultSeed: seed, hidesGoal: true, rewardScale: rewardScale,
+            entryEnvironment: .goalHidden,
             generate: { s in
                 let root = SeededGenerator(seed: s)
                 var tr: [TaskSetEntry] = [], te: [TaskSetEntry] = []
                 for r in train { var g = root.derived("train/\(r.name)"); tr += try entries(r, count: 50, &g) }
                 for r in test { var g = root.derived("test/\(r.name)"); te += try entries(r, count: 40, &g) }
                 return TaskSet(benchmark: id, seed: s, train: tr, test: te)
-            },
-            makeEnvironment: hiddenFactory())
+            })
     }
 
     public static var benchmarks: [BenchmarkSpec] { [2, 3].compactMap { ml10(version: $0) } + tasks.map(ml1) }

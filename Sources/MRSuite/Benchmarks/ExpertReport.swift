@@ -25,8 +25,8 @@ public struct ExpertReport: Codable, Sendable, Equatable {
         var jobs: [Job] = []
         for split in Split.allCases {
             var taken: [String: Int] = [:]
-            for (i, e) in set.entries(split).enumerated() where taken[e.task, default: 0] < (goalsPerTask ?? .max) {
-                taken[e.task, default: 0] += 1
+            for (i, e) in set.entries(split).enumerated() where taken[e.stratum, default: 0] < (goalsPerTask ?? .max) {
+                taken[e.stratum, default: 0] += 1
                 jobs.append(Job(split: split, index: i, entry: e))
             }
         }
@@ -50,11 +50,11 @@ public struct ExpertReport: Codable, Sendable, Equatable {
             }
         }
         // One row per (split, task), in the order the tasks first appear in the task set.
-        struct Stratum: Hashable { let split: Split; let task: String }
+        struct Stratum: Hashable { let split: Split; let name: String }
         var order: [Stratum] = []
         var grouped: [Stratum: [(expert: EpisodeOutcome, random: EpisodeOutcome)]] = [:]
         for (j, result) in zip(jobs, box.values) {
-            let key = Stratum(split: j.split, task: j.entry.task)
+            let key = Stratum(split: j.split, name: j.entry.stratum)
             if grouped[key] == nil { order.append(key) }
             guard let result else { continue }
             grouped[key, default: []].append(try result.get())
@@ -65,7 +65,7 @@ public struct ExpertReport: Codable, Sendable, Equatable {
         func mean(_ xs: [EpisodeOutcome]) -> Double { xs.reduce(0) { $0 + $1.episodeReturn } / Double(max(1, xs.count)) }
         let rows = order.map { key in
             let o = grouped[key] ?? []
-            return Row(task: key.task, split: key.split, goals: o.count,
+            return Row(task: key.name, split: key.split, goals: o.count,
                        expertSuccess: rate(o.map(\.expert)), randomSuccess: rate(o.map(\.random)),
                        expertReturn: mean(o.map(\.expert)), randomReturn: mean(o.map(\.random)))
         }

@@ -38,7 +38,7 @@ public enum FetchFamily {
         var out: [TaskSetEntry] = []
         for zone in zones {
             for _ in 0..<perZone {
-                out.append(try TaskSetEntry(task: kind.rawValue, env: FetchEnvironment.identifier(kind, dense: false), descriptor: sampleTask(kind, zone: zone, &g)))
+                out.append(try TaskSetEntry(stratum: kind.rawValue, env: FetchEnvironment.identifier(kind, dense: false), descriptor: sampleTask(kind, zone: zone, &g)))
             }
         }
         return out

@@ -154,11 +154,45 @@ public struct EpisodeCursor {
     /// after each step with the transition. Returns the transitions' count.
     @discardableResult
     public mutating func run(_ policy: any Policy, onStep: (Transition) throws -> Void = { _ in }) throws -> Int {
+        try run(policy, watching: { _, t in try onStep(t) })
+    }
+
+    /// `run(_:onStep:)` whose observer also sees the episode so far (length, last success) after each step.
+    @discardableResult
+    public mutating func run(_ policy: any Policy, watching: (_ cursor: EpisodeCursor, _ transition: Transition) throws -> Void) throws -> Int {
         while !isDone {
             let t = try step(policy.act(observation))
             policy.observe(t)
-            try onStep(t)
+            try watching(self, t)
         }
         return length
     }
+
+    /// What one episode came to.
+    public var outcome: EpisodeOutcome {
+        EpisodeOutcome(success: reportsSuccess ? succeeded : nil, episodeReturn: totalReward, steps: length)
+    }
+
+    /// Plays one evaluation episode of `policy` in a trial of its own: begins the policy's trial
+    /// with `seed` and an evaluation episode, resets `environment` with `seed` and steps it to the
+    /// end of the episode (its own horizon). The scripted-expert report and rendering use it.
+    /// `onReset` sees the first observation, `onStep` the episode so far and each step's transition.
+    public static func playEvaluationEpisode(_ environment: any Environment, _ policy: any Policy, seed: UInt64,
+                                             onReset: ([Float]) throws -> Void = { _ in },
+                                             onStep: (_ cursor: EpisodeCursor, _ transition: Transition) throws -> Void = { _, _ in }) throws -> EpisodeOutcome {
+        policy.beginTrial(seed: seed)
+        policy.beginEpisode(phase: .evaluation)
+        var cursor = EpisodeCursor(environment, seed: seed, horizon: environment.horizon)
+        try onReset(cursor.observation)
+        try cursor.run(policy, watching: onStep)
+        return cursor.outcome
+    }
+}
+
+/// One episode's outcome: its success (nil when no step reported one), return and length.
+public struct EpisodeOutcome: Sendable, Equatable {
+    public var success: Bool?
+    public var episodeReturn: Double
+    public var steps: Int
+    public init(success: Bool?, episodeReturn: Double, steps: Int) { self.success = success; self.episodeReturn = episodeReturn; self.steps = steps }
 }

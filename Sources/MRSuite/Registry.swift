@@ -14,14 +14,19 @@ public struct EnvironmentSpec: Sendable {
     public let tags: [String]
     let factory: @Sendable (_ assets: String?) throws -> any Environment
     let taskedFactory: @Sendable (_ assets: String?, _ params: JSONValue) throws -> any Environment
+    let goalHiddenFactory: (@Sendable (_ assets: String?, _ params: JSONValue) throws -> any Environment)?
     let expertFactory: (@Sendable (_ params: JSONValue) throws -> any Policy)?
 
     /// - Parameters:
     ///   - factory: a new, unwrapped environment with its default task.
+    ///   - goalHidden: a new, unwrapped environment set to a task with its goal hidden from the
+    ///     observation, for environments whose observation shows the goal (the Sawyer tasks; ML1
+    ///     and ML10 run this variant).
     ///   - expert: the scripted expert for a task, if the family has one. It is privileged: it may
     ///     use the task's parameters (the goal), so its scores are an upper reference.
     public init<E: Environment>(id: String, observationSize: Int, actionSize: Int, horizon: Int, controlTimestep: Double, tags: [String],
                                 factory: @escaping @Sendable (_ assets: String?) throws -> E,
+                                goalHidden: (@Sendable (_ assets: String?, _ task: E.Task) throws -> E)? = nil,
                                 expert: (@Sendable (_ task: E.Task) -> any Policy)? = nil) {
         self.id = id; self.observationSize = observationSize; self.actionSize = actionSize
         self.horizon = horizon; self.controlTimestep = controlTimestep; self.tags = tags
@@ -30,6 +35,11 @@ public struct EnvironmentSpec: Sendable {
             let e = try factory(assets)
             try e.setTask(try EnvironmentSpec.decodeTask(E.Task.self, params, id: id))
             return e
+        }
+        if let goalHidden {
+            self.goalHiddenFactory = { assets, params in try goalHidden(assets, try EnvironmentSpec.decodeTask(E.Task.self, params, id: id)) }
+        } else {
+            self.goalHiddenFactory = nil
         }
         if let expert {
             self.expertFactory = { params in expert(try EnvironmentSpec.decodeTask(E.Task.self, params, id: id)) }
@@ -53,6 +63,13 @@ public struct EnvironmentSpec: Sendable {
     /// A new instance set to the task `params` (a task-set entry's parameters), time-limited.
     public func make(assets: String? = nil, task params: JSONValue) throws -> any Environment {
         try wrap(taskedFactory(assets, params))
+    }
+
+    /// A new instance set to the task `params` with its goal hidden from the observation, time-limited.
+    /// - Throws: `RegistryError.noHiddenGoal` for environments without that variant.
+    public func makeGoalHidden(assets: String? = nil, task params: JSONValue) throws -> any Environment {
+        guard let goalHiddenFactory else { throw RegistryError.noHiddenGoal(id) }
+        return try wrap(goalHiddenFactory(assets, params))
     }
 
     /// Whether the family has a scripted expert.
@@ -91,17 +108,27 @@ public struct BenchmarkSpec: Sendable {
     public let rewardScale: Double
     /// Samples the train and test task sets from a seed (`mrbench tasksets generate`).
     public let generate: @Sendable (_ seed: UInt64) throws -> TaskSet
-    let environmentFactory: (@Sendable (_ entry: TaskSetEntry, _ assets: String?) throws -> any Environment)?
+    /// How an entry's environment is made from the registered one.
+    public let entryEnvironment: EntryEnvironment
 
-    /// - Parameter makeEnvironment: how to build an entry's environment, when the registry's
-    ///   `EnvironmentSpec.make(task:)` is not enough (a hidden goal); it must return a time-limited one.
+    /// How a benchmark makes a task-set entry's environment from the registry's
+    /// (`Registry.environment(entry.env)`); every variant is time-limited.
+    public enum EntryEnvironment: Sendable, Equatable {
+        /// The registered environment set to the entry's task (`EnvironmentSpec.make(task:)`).
+        case registered
+        /// Its goal-hidden variant (`EnvironmentSpec.makeGoalHidden(task:)`): ML1 and ML10.
+        case goalHidden
+        /// The registered environment with its observations padded to one layout shared by the
+        /// benchmark's environments (`padObservations`): the Fetch benchmarks.
+        case padded(ObservationLayout)
+    }
+
     public init(id: String, summary: String, evaluation: EvaluationProtocol, models: [String], defaultSeed: UInt64, hidesGoal: Bool = false,
-                rewardScale: Double = 1,
-                generate: @escaping @Sendable (_ seed: UInt64) throws -> TaskSet,
-                makeEnvironment: (@Sendable (_ entry: TaskSetEntry, _ assets: String?) throws -> any Environment)? = nil) {
+                rewardScale: Double = 1, entryEnvironment: EntryEnvironment = .registered,
+                generate: @escaping @Sendable (_ seed: UInt64) throws -> TaskSet) {
         self.id = id; self.summary = summary; self.evaluation = evaluation; self.models = models
         self.defaultSeed = defaultSeed; self.hidesGoal = hidesGoal; self.rewardScale = rewardScale
-        self.generate = generate; self.environmentFactory = makeEnvironment
+        self.entryEnvironment = entryEnvironment; self.generate = generate
     }
 
     /// The frozen task set, verified against `Assets/MANIFEST.json`.
@@ -109,8 +136,12 @@ public struct BenchmarkSpec: Sendable {
 
     /// A time-limited environment running one task-set entry.
     public func makeEnvironment(_ entry: TaskSetEntry, assets: String? = nil) throws -> any Environment {
-        if let environmentFactory { return try environmentFactory(entry, assets) }
-        return try Registry.environment(entry.env).make(assets: assets, task: entry.params)
+        let registered = try Registry.environment(entry.env)
+        switch entryEnvironment {
+        case .registered: return try registered.make(assets: assets, task: entry.params)
+        case .goalHidden: return try registered.makeGoalHidden(assets: assets, task: entry.params)
+        case let .padded(layout): return try padObservations(registered.make(assets: assets, task: entry.params), to: layout)
+        }
     }
 
     /// The scripted expert of an entry's family, if it has one.
@@ -151,10 +182,15 @@ public enum Registry {
     public static let benchmarks: [BenchmarkSpec] = NavigationBenchmarks.specs + LocomotionFamilies.benchmarks + FetchFamily.benchmarks
         + ManipulationFamilies.benchmarks
 
+    /// Id → spec, for the one-hop lookups below (the first registration of an id wins, as a search
+    /// of the lists in order would find).
+    private static let environmentsByID = Dictionary(environments.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    private static let benchmarksByID = Dictionary(benchmarks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+
     /// The spec of a registered benchmark.
     /// - Throws: `RegistryError.unknownBenchmark` listing the known ids.
     public static func benchmark(_ id: String) throws(RegistryError) -> BenchmarkSpec {
-        guard let b = benchmarks.first(where: { $0.id == id }) else {
+        guard let b = benchmarksByID[id] else {
             throw .unknownBenchmark(id, known: benchmarks.map(\.id))
         }
         return b
@@ -163,7 +199,7 @@ public enum Registry {
     /// The spec of a registered environment.
     /// - Throws: `RegistryError.unknownEnvironment` listing the known ids.
     public static func environment(_ id: String) throws(RegistryError) -> EnvironmentSpec {
-        guard let s = environments.first(where: { $0.id == id }) else {
+        guard let s = environmentsByID[id] else {
             throw .unknownEnvironment(id, known: environments.map(\.id))
         }
         return s
@@ -175,11 +211,13 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
     case noPhysics(String)
     case unknownBenchmark(String, known: [String])
     case noExpert(String)
+    case noHiddenGoal(String)
     public var description: String {
         switch self {
         case let .noPhysics(id): return "environment '\(id)' has no physics simulation"
         case let .unknownEnvironment(id, known): return "unknown environment '\(id)'; registered: \(known.joined(separator: ", "))"
         case let .noExpert(id): return "environment '\(id)' has no scripted expert"
+        case let .noHiddenGoal(id): return "environment '\(id)' has no goal-hidden variant"
         case let .unknownBenchmark(id, known): return "unknown benchmark '\(id)'; registered: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
         }
     }

@@ -27,7 +27,7 @@ struct BenchCommand: ParsableCommand {
 
     /// `openblasCoretype` is always present: the variable's value, or null when it is unset.
     struct Output: Encodable {
-        let results: [BenchResult]
+        let results: [ThroughputResult]
         let openblasCoretype: String?
         enum CodingKeys: String, CodingKey { case results, openblasCoretype }
         func encode(to encoder: any Encoder) throws {
@@ -39,7 +39,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let specs = try selection.specs()
-        let results = try specs.map { try Bench.run($0, steps: steps, threads: threads, physicsOnly: physicsOnly, assets: selection.assetOptions.assets) }
+        let results = try specs.map { try Throughput.run($0, steps: steps, threads: threads, physicsOnly: physicsOnly, assets: selection.assetOptions.assets) }
         let coretype = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
         if selection.json { try printJSON(Output(results: results, openblasCoretype: coretype)); return }
         printTable(["id", "threads", "steps", "steps/s", "physics µs/substep"], results.map {

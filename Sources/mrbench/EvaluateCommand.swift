@@ -72,7 +72,7 @@ struct EvaluateCommand: ParsableCommand {
                                    observationLayout: probe.observationLayout, horizon: spec.evaluation.horizon)
         // Hidden goals are settled once the output (and so the journal that may hold their seed) is known.
         let goals = SettledValue(split)
-        let frozenPlan = try EvaluationPlan(tasks: split.map(\.task), seeds: seeds, rootSeed: rootSeed, evaluation: spec.evaluation)
+        let frozenPlan = try EvaluationPlan(tasks: split.map(\.stratum), seeds: seeds, rootSeed: rootSeed, evaluation: spec.evaluation)
         let outputGuess: (String) -> String = { n in
             output ?? "leaderboard/entries/\(spec.id)/\(n)\(shardSpec.map { ".shard-\($0.index)-of-\($0.count)" } ?? "").json"
         }
@@ -94,7 +94,7 @@ struct EvaluateCommand: ParsableCommand {
         let hiddenSeed = hiddenGoals ? try Self.hiddenGoalSeed(keyPath: keyPath, journalPath: journalPath) : nil
         if let hiddenSeed { goals.value = try Self.hiddenGoals(spec, frozen: split, seed: hiddenSeed) }
         let test = goals.value
-        let plan = try EvaluationPlan(tasks: test.map(\.task), seeds: seeds, rootSeed: hiddenSeed.map { SeededGenerator.derive($0, "root") } ?? rootSeed,
+        let plan = try EvaluationPlan(tasks: test.map(\.stratum), seeds: seeds, rootSeed: hiddenSeed.map { SeededGenerator.derive($0, "root") } ?? rootSeed,
                                       evaluation: spec.evaluation)
         let head = LeaderboardEntry.Header(
             benchmarkID: spec.id, split: self.split, digest: digest, metric: spec.evaluation.metric, hidesGoal: spec.hidesGoal,
@@ -162,7 +162,7 @@ struct EvaluateCommand: ParsableCommand {
     /// shuffled with it; it must hold the frozen split's tasks, as many of each.
     static func hiddenGoals(_ spec: BenchmarkSpec, frozen: [TaskSetEntry], seed: UInt64) throws -> [TaskSetEntry] {
         var fresh = try spec.generate(seed).test
-        guard fresh.map(\.task).sorted() == frozen.map(\.task).sorted() else {
+        guard fresh.map(\.stratum).sorted() == frozen.map(\.stratum).sorted() else {
             throw CommandError("\(spec.id) cannot draw hidden goals: a fresh draw does not give its test split's tasks and goal counts")
         }
         var g = SeededGenerator(seed: SeededGenerator.derive(seed, "order"))

@@ -67,7 +67,7 @@ final class EntryValidator {
         do {
             if facts[id] == nil, let spec = try? Registry.benchmark(id) {
                 facts[id] = (try spec.digest(assets: assets),
-                             BenchmarkFacts(id: id, tasks: try spec.taskSet(assets: assets).test.map(\.task), evaluation: spec.evaluation))
+                             BenchmarkFacts(id: id, tasks: try spec.taskSet(assets: assets).test.map(\.stratum), evaluation: spec.evaluation))
             }
         } catch { r.problems.append("benchmark \(id): \(error)") }
         if let (digest, f) = facts[id] {

@@ -61,7 +61,7 @@ struct LeaderboardVerifyCommand: ParsableCommand {
             }
             test = try EvaluateCommand.hiddenGoals(spec, frozen: test, seed: s)
         }
-        guard test.map(\.task) == entries else { throw CommandError("\(entry): protocol.entries are not the test entries of \(id)") }
+        guard test.map(\.stratum) == entries else { throw CommandError("\(entry): protocol.entries are not the test entries of \(id)") }
         let plan = try EvaluationPlan(tasks: entries, seeds: seeds, rootSeed: rootSeed, evaluation: spec.evaluation)
 
         // The agent: the entry's built-in one, or the one given, which must be the entry's.

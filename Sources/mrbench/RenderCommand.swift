@@ -11,8 +11,10 @@ struct RenderCommand: ParsableCommand {
         abstract: "Render an agent's episodes in an environment to PNG frames and a captioned contact sheet.")
 
     @Option(help: "Environment id (see `mrbench list`).") var env: String
-    @Option(help: "Index of the frozen task to use (test tasks first, then train, of the first benchmark running this environment); default 0.")
-    var task: Int?
+    @Option(help: "Index of the task-set entry to use (test entries first, then train, of the first benchmark running this environment); default 0.")
+    var entry: Int?
+    /// `--task N`, the old name of `--entry N`: still accepted, no longer listed.
+    @Option(name: .customLong("task"), help: ArgumentHelp(visibility: .hidden)) var deprecatedTask: Int?
     @Option(help: "Agent: random, expert (the privileged scripted expert), rl2:CHECKPOINT, maml:CHECKPOINT, or cmd:'<command line>' (an external agent, as in `evaluate`).") var agent = "random"
     @Option(help: "Episodes to render.") var episodes = 1
     @Option(help: "A frame every K steps (plus each episode's first and last).") var every = 10
@@ -30,20 +32,24 @@ struct RenderCommand: ParsableCommand {
         guard agentTimeout > 0 else { throw ValidationError("--agent-timeout must be positive") }
         _ = try AgentCatalogue.parse(agent)
         do { _ = try RolloutRenderer.parseSize(size) } catch { throw ValidationError("\(error)") }
-        if let task, task < 0 { throw ValidationError("--task must be ≥ 0") }
+        if entry != nil && deprecatedTask != nil { throw ValidationError("--task is the old name of --entry: give one of them") }
+        if let entryIndex, entryIndex < 0 { throw ValidationError("--entry must be ≥ 0") }
     }
+
+    /// `--entry`, or its old name `--task`.
+    private var entryIndex: Int? { entry ?? deprecatedTask }
 
     func run() throws {
         let spec = try resolveEnvironments([env])[0]
         var params: JSONValue?
         if let frozen = try Registry.frozenTasks(forEnvironment: spec.id, assets: assetOptions.assets) {
-            let i = task ?? 0
+            let i = entryIndex ?? 0
             guard i < frozen.entries.count else {
-                throw ValidationError("--task \(i) is out of range: \(frozen.benchmark) has \(frozen.entries.count) tasks for \(spec.id) (0…\(frozen.entries.count - 1))")
+                throw ValidationError("--entry \(i) is out of range: \(frozen.benchmark) has \(frozen.entries.count) entries for \(spec.id) (0…\(frozen.entries.count - 1))")
             }
             params = frozen.entries[i].params
-        } else if let task, task != 0 {
-            throw ValidationError("\(spec.id) is not used by any benchmark, so it has only its default task (--task 0)")
+        } else if let entryIndex, entryIndex != 0 {
+            throw ValidationError("\(spec.id) is not used by any benchmark, so it has only its default task (--entry 0)")
         }
         let environment = try params.map { try spec.make(assets: assetOptions.assets, task: $0) } ?? spec.make(assets: assetOptions.assets)
         let policy: any Policy

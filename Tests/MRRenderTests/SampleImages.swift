@@ -12,11 +12,11 @@ func writeDocumentationImages() throws {
     let dir = root.appendingPathComponent("docs/images")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let renderer = Renderer()
-    let sample = try renderer.render(scene: RenderBenchmark.manipulationScene(), width: 480, height: 480)
+    let sample = try renderer.render(scene: RenderThroughput.manipulationScene(), width: 480, height: 480)
     try PNG.write(sample, to: dir.appendingPathComponent("render-sample.png").path)
     var frames: [ContactSheetFrame] = []
     for k in 0..<8 {
-        let img = try renderer.render(scene: RenderBenchmark.manipulationScene(phase: Double(k) * 0.8), width: 160, height: 160)
+        let img = try renderer.render(scene: RenderThroughput.manipulationScene(phase: Double(k) * 0.8), width: 160, height: 160)
         frames.append(ContactSheetFrame(image: img, step: k * 25, reward: 0.8 * Double(k) - 1.234, success: k >= 6))
     }
     let sheet = try ContactSheet.compose(frames, style: ContactSheetStyle(columns: 4))

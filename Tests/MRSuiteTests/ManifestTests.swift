@@ -32,7 +32,7 @@ struct ManifestTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mrbench-manifest-\(UInt32.random(in: 0...UInt32.max))").path
         try FileManager.default.createDirectory(atPath: dir + "/tasksets", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let set = TaskSet(benchmark: "demo-v1", seed: 7, train: [TaskSetEntry(task: "t", env: "pendulum-v1", params: .object([:]))], test: [])
+        let set = TaskSet(benchmark: "demo-v1", seed: 7, train: [TaskSetEntry(stratum: "t", env: "pendulum-v1", params: .object([:]))], test: [])
         try TaskSetStore.fileData(set).write(to: URL(fileURLWithPath: dir + "/tasksets/demo-v1.json"))
         try AssetManifest.compute(assets: dir).write(assets: dir)
         #expect(try TaskSetStore.load("demo-v1", assets: dir) == set)

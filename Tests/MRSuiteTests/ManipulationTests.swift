@@ -142,9 +142,9 @@ struct ManipulationTests {
     }
 
     @Test func everyTaskHasItsSuccessTerm() {
-        for t in ManipulationFamilies.tasks { #expect(Self.successTerm[t.name] != nil, "\(t.name)") }
-        #expect(ManipulationFamilies.tasks.count == 17)
-        #expect(Set(ManipulationFamilies.tasks.map(\.name)).count == 15)
+        for t in ManipulationFamilies.families { #expect(Self.successTerm[t.name] != nil, "\(t.name)") }
+        #expect(ManipulationFamilies.families.count == 17)
+        #expect(Set(ManipulationFamilies.families.map(\.name)).count == 15)
         #expect(ManipulationFamilies.benchmarks.map(\.id).contains("ml10-v2"))
         #expect(ManipulationFamilies.benchmarks.map(\.id).contains("ml10-v3"))
     }
@@ -154,9 +154,9 @@ struct ManipulationTests {
     @Test func ml10V3ChangesOnlyBasketballAndLeverPull() throws {
         let v2 = try Registry.benchmark("ml10-v2").taskSet(), v3 = try Registry.benchmark("ml10-v3").taskSet()
         for (a, b) in zip(v2.train + v2.test, v3.train + v3.test) {
-            #expect(a.task == b.task && a.params == b.params)
-            let changed = a.task == "basketball" || a.task == "lever-pull"
-            #expect(b.env == (changed ? "ml10/\(a.task)-v3" : a.env), "\(b.env)")
+            #expect(a.stratum == b.stratum && a.params == b.params)
+            let changed = a.stratum == "basketball" || a.stratum == "lever-pull"
+            #expect(b.env == (changed ? "ml10/\(a.stratum)-v3" : a.env), "\(b.env)")
         }
         #expect(v2.train.count == v3.train.count && v2.test.count == v3.test.count)
         #expect(try Registry.benchmark("ml1-basketball-v3").taskSet().test.map(\.params) == (try Registry.benchmark("ml1-basketball-v2").taskSet().test.map(\.params)))
@@ -198,7 +198,7 @@ struct ManipulationTests {
         #expect(a3 > Double.pi / 4 - 0.01, "v3 sank to \(a3)")
     }
 
-    @Test(arguments: zip(ManipulationFamilies.tasks.map(\.name), ManipulationFamilies.tasks.map(\.version)))
+    @Test(arguments: zip(ManipulationFamilies.families.map(\.name), ManipulationFamilies.families.map(\.version)))
     func expertSucceedsAndBeatsRandom(task: String, version: Int) throws {
         let b = try Registry.benchmark("ml1-\(task)-v\(version)")
         let set = try b.taskSet()

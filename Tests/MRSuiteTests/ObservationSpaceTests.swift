@@ -11,15 +11,15 @@ struct ObservationSpaceTests {
         let b = try Registry.benchmark("fetch-zones-v1")
         let set = try b.taskSet()
         var seen = Set<String>()
-        for e in set.test + set.train where seen.insert(e.task).inserted {
+        for e in set.test + set.train where seen.insert(e.stratum).inserted {
             let env = try b.makeEnvironment(e)
-            #expect(env.observationLayout == FetchEnvironment.objectLayout, "\(e.task)")
-            #expect(env.observationSpace.dimension == 31, "\(e.task)")
+            #expect(env.observationLayout == FetchEnvironment.objectLayout, "\(e.stratum)")
+            #expect(env.observationSpace.dimension == 31, "\(e.stratum)")
             let o = env.reset(seed: 3)
-            #expect(o.count == 31 && env.observationSpace.contains(o), "\(e.task)")
+            #expect(o.count == 31 && env.observationSpace.contains(o), "\(e.stratum)")
             let r = try env.step([0.2, -0.1, 0.1, 0.5])
-            #expect(r.observation.count == 31 && env.observationSpace.contains(r.observation), "\(e.task)")
-            if e.task == "reach" {
+            #expect(r.observation.count == 31 && env.observationSpace.contains(r.observation), "\(e.stratum)")
+            if e.stratum == "reach" {
                 // The same episode unpadded: each named field lands at its place in the 31-dimensional layout.
                 let plain = try Registry.environment(e.env).make(task: e.params)
                 let p = plain.reset(seed: 3)
@@ -56,11 +56,11 @@ struct ObservationSpaceTests {
         let first = try b.makeEnvironment(set.train[0])
         // One entry per (environment id, stratum): the spaces cannot depend on anything finer.
         var seen = Set<String>()
-        for entry in set.train + set.test where seen.insert(entry.env + "|" + entry.task).inserted {
+        for entry in set.train + set.test where seen.insert(entry.env + "|" + entry.stratum).inserted {
             let env = try b.makeEnvironment(entry)
-            #expect(env.observationSpace.dimension == first.observationSpace.dimension, "\(id): \(entry.env) (\(entry.task)) observes \(env.observationSpace.dimension) dimensions, the first train task \(first.observationSpace.dimension)")
-            #expect(env.actionSpace == first.actionSpace && env.actionSpace.dimension > 0, "\(id): \(entry.env) (\(entry.task)) acts in \(env.actionSpace.dimension) dimensions, the first train task \(first.actionSpace.dimension)")
-            #expect(env.observationLayout.segments.map { "\($0.name):\($0.count)" } == first.observationLayout.segments.map { "\($0.name):\($0.count)" }, "\(id): \(entry.env) (\(entry.task)) has another observation layout")
+            #expect(env.observationSpace.dimension == first.observationSpace.dimension, "\(id): \(entry.env) (\(entry.stratum)) observes \(env.observationSpace.dimension) dimensions, the first train task \(first.observationSpace.dimension)")
+            #expect(env.actionSpace == first.actionSpace && env.actionSpace.dimension > 0, "\(id): \(entry.env) (\(entry.stratum)) acts in \(env.actionSpace.dimension) dimensions, the first train task \(first.actionSpace.dimension)")
+            #expect(env.observationLayout.segments.map { "\($0.name):\($0.count)" } == first.observationLayout.segments.map { "\($0.name):\($0.count)" }, "\(id): \(entry.env) (\(entry.stratum)) has another observation layout")
         }
         #expect(seen.count >= 1)
     }

@@ -100,6 +100,26 @@ struct SuiteTests {
             #expect(error.description.contains("pendulum-v1"))
         }
     }
+
+    /// An id leads to its spec by a keyed lookup: every registered id finds its own spec, and each
+    /// benchmark names how its entries' environments are made from the registered ones.
+    @Test func idsLeadToTheirSpecsAndEntryEnvironments() throws {
+        for e in Registry.environments { #expect(try Registry.environment(e.id).id == e.id) }
+        for b in Registry.benchmarks {
+            #expect(try Registry.benchmark(b.id).id == b.id)
+            let expected: BenchmarkSpec.EntryEnvironment = b.id.hasPrefix("ml") ? .goalHidden
+                : b.id.hasPrefix("fetch-") ? .padded(FetchEnvironment.objectLayout) : .registered
+            #expect(b.entryEnvironment == expected, "\(b.id)")
+        }
+        // Only environments that declare a goal-hidden variant have one.
+        #expect(throws: RegistryError.noHiddenGoal("pendulum-v1")) {
+            try Registry.environment("pendulum-v1").makeGoalHidden(task: try JSONCoding.value(of: PendulumEnvironment.Task()))
+        }
+        let hidden = try Registry.environment("ml10/reach-v2").makeGoalHidden(task: try JSONCoding.value(of: ReachTask.defaultDescriptor))
+        #expect(Array(hidden.reset(seed: 0).suffix(3)) == [0, 0, 0])
+        let shown = try Registry.environment("ml10/reach-v2").make(task: try JSONCoding.value(of: ReachTask.defaultDescriptor))
+        #expect(Array(shown.reset(seed: 0).suffix(3)) != [0, 0, 0])
+    }
 }
 
 @Suite("pendulum-v1")

@@ -41,8 +41,15 @@ extension CLITests {
         #expect(camera.status != 0 && camera.stderr.contains("unknown camera 'nope'") && camera.stderr.contains("top"), "\(camera.stderr)")
         let noExpert = try run(["render", "--env", "pendulum-v1", "--agent", "expert", "--out", Self.scratchDirectory("x")])
         #expect(noExpert.status != 0 && noExpert.stderr.contains("no scripted expert"), "\(noExpert.stderr)")
+        let entry = try run(["render", "--env", "point-nav-v1", "--entry", "5000", "--out", Self.scratchDirectory("x")])
+        #expect(entry.status != 0 && entry.stderr.contains("--entry 5000 is out of range"), "\(entry.stderr)")
+        // `--task`, the old name of `--entry`, is still read (hidden from the help).
         let task = try run(["render", "--env", "point-nav-v1", "--task", "5000", "--out", Self.scratchDirectory("x")])
-        #expect(task.status != 0 && task.stderr.contains("out of range"), "\(task.stderr)")
+        #expect(task.status != 0 && task.stderr.contains("--entry 5000 is out of range"), "\(task.stderr)")
+        let both = try run(["render", "--env", "point-nav-v1", "--entry", "1", "--task", "1", "--out", Self.scratchDirectory("x")])
+        #expect(both.status != 0 && both.stderr.contains("old name of --entry"), "\(both.stderr)")
+        let help = try run(["render", "--help"])
+        #expect(help.stdout.contains("--entry") && !help.stdout.contains("--task"), "\(help.stdout)")
     }
 
     /// `render` accepts what `evaluate` accepts: an external agent speaking the wire protocol.

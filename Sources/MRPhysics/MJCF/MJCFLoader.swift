@@ -34,7 +34,7 @@ public enum MJCFLoader {
                           level: Int = 0) throws -> XMLNode {
         try checkFile?(path)
         let text: String
-        switch Files.readText(path) {
+        switch FileReading.readText(path) {
         case let .success(t): text = t
         case let .failure(e):
             if let (node, attr) = includedFrom {
@@ -43,7 +43,7 @@ public enum MJCFLoader {
             throw ModelError(file: path, line: 0, attribute: nil, message: "cannot read model file: \(e.reason)")
         }
         var root = try XMLReader.parse(text, file: path)
-        try expandIncludes(&root, baseDirectory: Files.directory(of: path), checkFile: checkFile, level: level)
+        try expandIncludes(&root, baseDirectory: FileReading.directory(of: path), checkFile: checkFile, level: level)
         return root
     }
 
@@ -61,7 +61,7 @@ public enum MJCFLoader {
                 guard level < maxIncludeDepth else {
                     throw ModelError(file: child.file, line: f.line, attribute: f.name, message: "includes are nested more than \(maxIncludeDepth) levels deep (does a file include itself?)")
                 }
-                let included = try parseFile(Files.join(baseDirectory, f.value), includedFrom: (child, f), checkFile: checkFile, level: level + 1)
+                let included = try parseFile(FileReading.join(baseDirectory, f.value), includedFrom: (child, f), checkFile: checkFile, level: level + 1)
                 guard included.name == "mujoco" else {
                     throw ModelError(file: included.file, line: included.line, attribute: nil, message: "an included file's root must be <mujoco>")
                 }

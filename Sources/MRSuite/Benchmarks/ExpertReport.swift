@@ -17,9 +17,6 @@ public struct ExpertReport: Codable, Sendable, Equatable {
     public var benchmark: String
     public var tasks: [Row]
 
-    /// One episode's outcome.
-    public struct Outcome: Sendable { public var success: Bool?; public var episodeReturn: Double; public var steps: Int }
-
     /// Runs the expert and a random policy on up to `goalsPerTask` goals of each task (all if nil).
     /// - Throws: if an entry's family has no expert, or an environment cannot be made.
     public static func run(_ benchmark: BenchmarkSpec, goalsPerTask: Int? = nil, seed: UInt64 = 0, threads: Int = 1, assets: String? = nil) throws -> ExpertReport {
@@ -28,8 +25,8 @@ public struct ExpertReport: Codable, Sendable, Equatable {
         var jobs: [Job] = []
         for split in Split.allCases {
             var taken: [String: Int] = [:]
-            for (i, e) in set.entries(split).enumerated() where taken[e.task, default: 0] < (goalsPerTask ?? .max) {
-                taken[e.task, default: 0] += 1
+            for (i, e) in set.entries(split).enumerated() where taken[e.stratum, default: 0] < (goalsPerTask ?? .max) {
+                taken[e.stratum, default: 0] += 1
                 jobs.append(Job(split: split, index: i, entry: e))
             }
         }
@@ -37,59 +34,42 @@ public struct ExpertReport: Codable, Sendable, Equatable {
             throw RegistryError.noExpert(j.entry.env)
         }
         let work = UncheckedBox(jobs)
-        let box = ResultBox<Result<(Outcome, Outcome), any Error>>(count: jobs.count)
+        let box = ResultBox<Result<(EpisodeOutcome, EpisodeOutcome), any Error>>(count: jobs.count)
         let queue = WorkQueue(count: jobs.count)
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads, jobs.count))) { _ in
             while let k = queue.take() {
                 let j = work.value[k]
-                box.set(k, Result<(Outcome, Outcome), any Error> {
+                box.set(k, Result<(EpisodeOutcome, EpisodeOutcome), any Error> {
                     let s = SeededGenerator.derive(seed, "experts/\(j.split.rawValue)/\(j.index)")
                     guard let expert = try benchmark.makeExpert(j.entry) else { throw RegistryError.noExpert(j.entry.env) }
                     let env = try benchmark.makeEnvironment(j.entry, assets: assets)
-                    let e = try episode(env, expert, seed: s)
-                    let r = try episode(env, RandomPolicy(actionSpace: env.actionSpace, seed: s), seed: s)
+                    let e = try EpisodeCursor.playEvaluationEpisode(env, expert, seed: s)
+                    let r = try EpisodeCursor.playEvaluationEpisode(env, RandomPolicy(actionSpace: env.actionSpace, seed: s), seed: s)
                     return (e, r)
                 })
             }
         }
         // One row per (split, task), in the order the tasks first appear in the task set.
-        struct Stratum: Hashable { let split: Split; let task: String }
+        struct Stratum: Hashable { let split: Split; let name: String }
         var order: [Stratum] = []
-        var grouped: [Stratum: [(expert: Outcome, random: Outcome)]] = [:]
+        var grouped: [Stratum: [(expert: EpisodeOutcome, random: EpisodeOutcome)]] = [:]
         for (j, result) in zip(jobs, box.values) {
-            let key = Stratum(split: j.split, task: j.entry.task)
+            let key = Stratum(split: j.split, name: j.entry.stratum)
             if grouped[key] == nil { order.append(key) }
             guard let result else { continue }
             grouped[key, default: []].append(try result.get())
         }
-        func rate(_ xs: [Outcome]) -> Double? {
+        func rate(_ xs: [EpisodeOutcome]) -> Double? {
             xs.contains { $0.success == nil } ? nil : Double(xs.filter { $0.success == true }.count) / Double(max(1, xs.count))
         }
-        func mean(_ xs: [Outcome]) -> Double { xs.reduce(0) { $0 + $1.episodeReturn } / Double(max(1, xs.count)) }
+        func mean(_ xs: [EpisodeOutcome]) -> Double { xs.reduce(0) { $0 + $1.episodeReturn } / Double(max(1, xs.count)) }
         let rows = order.map { key in
             let o = grouped[key] ?? []
-            return Row(task: key.task, split: key.split, goals: o.count,
+            return Row(task: key.name, split: key.split, goals: o.count,
                        expertSuccess: rate(o.map(\.expert)), randomSuccess: rate(o.map(\.random)),
                        expertReturn: mean(o.map(\.expert)), randomReturn: mean(o.map(\.random)))
         }
         return ExpertReport(benchmark: benchmark.id, tasks: rows)
-    }
-
-    /// Runs one episode to its end; success is nil when no step reports one. `onReset` sees the
-    /// first observation, `onStep` the episode so far and each step's transition.
-    public static func episode(_ env: any Environment, _ policy: any Policy, seed: UInt64,
-                               onReset: ([Float]) throws -> Void = { _ in },
-                               onStep: (_ cursor: EpisodeCursor, _ transition: Transition) throws -> Void = { _, _ in }) throws -> Outcome {
-        policy.beginTrial(seed: seed)
-        policy.beginEpisode(phase: .evaluation)
-        var cursor = EpisodeCursor(env, seed: seed, horizon: env.horizon)
-        try onReset(cursor.observation)
-        while !cursor.isDone {
-            let t = try cursor.step(policy.act(cursor.observation))
-            policy.observe(t)
-            try onStep(cursor, t)
-        }
-        return Outcome(success: cursor.reportsSuccess ? cursor.succeeded : nil, episodeReturn: cursor.totalReward, steps: cursor.length)
     }
 }
 

@@ -21,7 +21,7 @@ enum NavigationBenchmarks {
             generate: { seed in
                 var g = SeededGenerator(seed: seed).derived(id)
                 func entries(_ n: Int) throws -> [TaskSetEntry] {
-                    try (0..<n).map { _ in try TaskSetEntry(task: "point-nav", env: id, descriptor: PointGoal.sample(using: &g)) }
+                    try (0..<n).map { _ in try TaskSetEntry(stratum: "point-nav", env: id, descriptor: PointGoal.sample(using: &g)) }
                 }
                 let train = try entries(100), test = try entries(30)
                 return TaskSet(benchmark: id, seed: seed, train: train, test: test)
@@ -38,11 +38,11 @@ enum NavigationBenchmarks {
         generate: { seed in
             var g = SeededGenerator(seed: seed).derived("cube-nav-zones-v1")
             let train = try (0..<150).map { i in
-                try TaskSetEntry(task: "cube-nav", env: CubeNavigationEnvironment.identifier,
+                try TaskSetEntry(stratum: "cube-nav", env: CubeNavigationEnvironment.identifier,
                                  descriptor: CubeGoal.sample(in: GoalZone.train[i % 3], using: &g))
             }
             let test = try (0..<40).map { _ in
-                try TaskSetEntry(task: "cube-nav", env: CubeNavigationEnvironment.identifier, descriptor: CubeGoal.sample(in: .d, using: &g))
+                try TaskSetEntry(stratum: "cube-nav", env: CubeNavigationEnvironment.identifier, descriptor: CubeGoal.sample(in: .d, using: &g))
             }
             return TaskSet(benchmark: "cube-nav-zones-v1", seed: seed, train: train, test: test)
         })

@@ -2,22 +2,24 @@ import Foundation
 import MRCore
 import MRPhysics
 
-/// One frozen task of a benchmark: the environment that runs it, the task (stratum) it is scored
-/// under, and its typed parameters as JSON (decoded by the environment's spec).
+/// One frozen task of a benchmark: the environment that runs it, the stratum it is scored under,
+/// and its typed parameters as JSON (decoded by the environment's spec).
 ///
-/// `task` groups entries for the statistics: in ML10 it is the Sawyer task ("reach") and each
-/// entry one of its goals; in the locomotion families it is the family ("half-cheetah-vel") and
-/// each entry one target.
+/// `stratum` groups entries for the statistics: in ML10 it is the Sawyer task family ("reach") and
+/// each entry one of its goals; in the locomotion families it is the family ("half-cheetah-vel")
+/// and each entry one target. The task-set files call it `task`.
 public struct TaskSetEntry: Codable, Hashable, Sendable {
-    public var task: String
+    public var stratum: String
     public var env: String
     public var params: JSONValue
-    public init(task: String, env: String, params: JSONValue) { self.task = task; self.env = env; self.params = params }
+    public init(stratum: String, env: String, params: JSONValue) { self.stratum = stratum; self.env = env; self.params = params }
 
     /// An entry from a typed descriptor.
-    public init<T: TaskDescriptor>(task: String, env: String, descriptor: T) throws {
-        self.init(task: task, env: env, params: try JSONCoding.value(of: descriptor))
+    public init<T: TaskDescriptor>(stratum: String, env: String, descriptor: T) throws {
+        self.init(stratum: stratum, env: env, params: try JSONCoding.value(of: descriptor))
     }
+
+    enum CodingKeys: String, CodingKey { case stratum = "task", env, params }
 }
 
 /// A benchmark's frozen train and test tasks, as stored in `Assets/tasksets/<benchmark>.json`.

@@ -10,7 +10,7 @@ extension BenchmarkSpec {
         let probe = try makeEnvironment(train[0], assets: assets)
         let context = AgentContext(observationSpace: probe.observationSpace, actionSpace: probe.actionSpace,
                                    observationLayout: probe.observationLayout, horizon: evaluation.horizon)
-        return TrainingTasks(benchmark: id, labels: train.map(\.task), context: context, evaluation: evaluation,
+        return TrainingTasks(benchmark: id, labels: train.map(\.stratum), context: context, evaluation: evaluation,
                              rewardScale: rewardScale, goalReward: Self.goalReward(envID: train[0].env, layout: probe.observationLayout),
                              make: { i in try self.makeEnvironment(train[i], assets: assets) })
     }

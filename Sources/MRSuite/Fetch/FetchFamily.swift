@@ -38,7 +38,7 @@ public enum FetchFamily {
         var out: [TaskSetEntry] = []
         for zone in zones {
             for _ in 0..<perZone {
-                out.append(try TaskSetEntry(task: kind.rawValue, env: FetchEnvironment.identifier(kind, dense: false), descriptor: sampleTask(kind, zone: zone, &g)))
+                out.append(try TaskSetEntry(stratum: kind.rawValue, env: FetchEnvironment.identifier(kind, dense: false), descriptor: sampleTask(kind, zone: zone, &g)))
             }
         }
         return out
@@ -51,7 +51,8 @@ public enum FetchFamily {
         BenchmarkSpec(
             id: "fetch-zones-v1",
             summary: "Fetch reach, push, pick-place and slide, one task at a time: train goals in zones A, B, C of the goal region (15 each), test goals in the unseen zone D (20 per task); goal visible, sparse reward; one 31-dimensional observation (reach's object fields are zero).",
-            evaluation: evaluation, models: models(FetchTaskKind.allCases), defaultSeed: 4,
+            // One observation space for the four tasks: reach's 16 dimensions padded to 31 (object fields zero).
+            evaluation: evaluation, models: models(FetchTaskKind.allCases), defaultSeed: 4, entryEnvironment: .padded(FetchEnvironment.objectLayout),
             generate: { seed in
                 var train: [TaskSetEntry] = [], test: [TaskSetEntry] = []
                 for kind in FetchTaskKind.allCases {
@@ -60,15 +61,13 @@ public enum FetchFamily {
                     test += try entries(kind, zones: GoalZone.test, perZone: 20, &g)
                 }
                 return TaskSet(benchmark: "fetch-zones-v1", seed: seed, train: train, test: test)
-            },
-            // One observation space for the four tasks: reach's 16 dimensions padded to 31 (object fields zero).
-            makeEnvironment: { entry, assets in
-                try padObservations(try Registry.environment(entry.env).make(assets: assets, task: entry.params), to: FetchEnvironment.objectLayout)
             }),
         BenchmarkSpec(
             id: "fetch-tasks-v2",
             summary: "Train on Fetch reach, push and pick-place (50 v4 goals each); test on slide, an unforeseen task (40 goals); goal visible, sparse reward; one 31-dimensional observation (reach's object fields are zero).",
-            evaluation: evaluation, models: models(FetchTaskKind.allCases), defaultSeed: 4,
+            // v2: reach padded to the object tasks' 31 dimensions, as fetch-zones-v1 (v1 handed
+            // learners 16 dimensions on reach and 31 on push, pick-place and slide).
+            evaluation: evaluation, models: models(FetchTaskKind.allCases), defaultSeed: 4, entryEnvironment: .padded(FetchEnvironment.objectLayout),
             generate: { seed in
                 var train: [TaskSetEntry] = []
                 for kind in [FetchTaskKind.reach, .push, .pickAndPlace] {
@@ -78,11 +77,6 @@ public enum FetchFamily {
                 var g = SeededGenerator(seed: SeededGenerator.derive(seed, "fetch-tasks/slide"))
                 let test = try entries(.slide, zones: [nil], perZone: 40, &g)
                 return TaskSet(benchmark: "fetch-tasks-v2", seed: seed, train: train, test: test)
-            },
-            // v2: reach padded to the object tasks' 31 dimensions, as fetch-zones-v1 (v1 handed
-            // learners 16 dimensions on reach and 31 on push, pick-place and slide).
-            makeEnvironment: { entry, assets in
-                try padObservations(try Registry.environment(entry.env).make(assets: assets, task: entry.params), to: FetchEnvironment.objectLayout)
             }),
     ]
 }

@@ -76,7 +76,7 @@ public enum LocomotionFamilies {
 
     /// A task-set entry of a family (the stratum is the family's kind, e.g. "ant-goal").
     static func entry<T: TaskDescriptor>(_ t: T, env: String) throws -> TaskSetEntry {
-        try TaskSetEntry(task: T.kind, env: env, descriptor: t)
+        try TaskSetEntry(stratum: T.kind, env: env, descriptor: t)
     }
 
     static func benchmark<T: HalfCheetahTask>(_ t: T.Type, model: String, train: Int, test: Int, summary: String,

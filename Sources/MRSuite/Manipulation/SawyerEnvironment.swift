@@ -30,6 +30,7 @@ public final class SawyerEnvironment<T: SawyerTask>: PhysicsEnvironment {
         EnvironmentSpec(id: T.identifier, observationSize: 39, actionSize: 4, horizon: SawyerRig.horizon,
                         controlTimestep: SawyerRig.timestep * Double(SawyerRig.substeps), tags: ["ml10", "manipulation", T.split.rawValue],
                         factory: { assets in try SawyerEnvironment<T>(assets: assets) },
+                        goalHidden: { assets, task in try SawyerEnvironment<T>(assets: assets, hidesGoal: true, task: task) },
                         expert: { d in T.expert(d) })
     }
 

@@ -97,7 +97,7 @@ public struct RolloutRenderer {
 
         for e in 0..<options.episodes {
             let seed = SeededGenerator.derive(options.seed, "render/\(e)")
-            let o = try ExpertReport.episode(env, policy, seed: seed, onReset: { obs in
+            let o = try EpisodeCursor.playEvaluationEpisode(env, policy, seed: seed, onReset: { obs in
                 try frame(episode: e, step: 0, reward: 0, success: nil, observation: obs)
             }, onStep: { c, t in
                 if c.length % options.every == 0 || t.status.isDone {

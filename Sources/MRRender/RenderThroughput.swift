@@ -6,10 +6,10 @@ import Glibc
 import Darwin
 #endif
 
-/// A reproducible timing of the renderer on a scene like an ML10 manipulation task, for
-/// `mrbench render --benchmark` and the long tests.
-public enum RenderBenchmark {
-    /// Figures of one benchmark run.
+/// A reproducible timing of the renderer (frames per second) on a scene like an ML10 manipulation
+/// task, for the long tests.
+public enum RenderThroughput {
+    /// Figures of one timing run.
     public struct Result: Hashable, Sendable, CustomStringConvertible {
         /// Frame size.
         public var width: Int

@@ -4,8 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Small file helpers over the C library (no Foundation in this module).
-enum Files {
+/// Reading model files over the C library (no Foundation in this module): a whole file as text, and
+/// the path arithmetic that resolves an `<include file=…>` against the including file.
+enum FileReading {
     /// The whole file as UTF-8 text, or an error message naming the system's reason.
     static func readText(_ path: String) -> Result<String, FileError> {
         guard let f = fopen(path, "rb") else { return .failure(FileError(path: path, reason: String(cString: strerror(errno)))) }

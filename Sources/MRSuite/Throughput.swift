@@ -2,7 +2,7 @@ import Dispatch
 import MRCore
 
 /// Throughput of one environment id: `mrbench bench`.
-public struct BenchResult: Codable, Sendable {
+public struct ThroughputResult: Codable, Sendable {
     public let id: String
     public let threads: Int
     /// Control steps timed (per thread × threads).
@@ -15,9 +15,9 @@ public struct BenchResult: Codable, Sendable {
     public let physicsMicrosecondsPerSubstep: Double?
 }
 
-/// Benchmarks environments. A benchmark prints figures; nothing here fails on a time.
-public enum Bench {
-    public static func run(_ spec: EnvironmentSpec, steps: Int, threads: Int, physicsOnly: Bool, assets: String? = nil, seed: UInt64 = 1) throws -> BenchResult {
+/// Measures environment throughput (`mrbench bench`). It prints figures; nothing here fails on a time.
+public enum Throughput {
+    public static func run(_ spec: EnvironmentSpec, steps: Int, threads: Int, physicsOnly: Bool, assets: String? = nil, seed: UInt64 = 1) throws -> ThroughputResult {
         precondition(steps > 0 && threads > 0)
         // The raw-physics pass needs a simulation; environments without one (navigation) skip it.
         let physicsEnv: (any PhysicsEnvironment)?
@@ -26,7 +26,7 @@ public enum Bench {
         let physicsMicros = try physicsEnv.map { try physicsPass($0, horizon: spec.horizon, steps: steps, seed: seed) }
         if physicsOnly, let physicsEnv, let physicsMicros {
             let perStep = physicsMicros * Double(physicsEnv.substeps)
-            return BenchResult(id: spec.id, threads: 1, steps: steps, stepsPerSecond: 1e6 / perStep, physicsMicrosecondsPerSubstep: physicsMicros)
+            return ThroughputResult(id: spec.id, threads: 1, steps: steps, stepsPerSecond: 1e6 / perStep, physicsMicrosecondsPerSubstep: physicsMicros)
         }
         // Build every environment first, then time the stepping alone.
         let envs = try (0..<threads).map { _ in try spec.make(assets: assets) }
@@ -39,7 +39,7 @@ public enum Bench {
             }
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        return BenchResult(id: spec.id, threads: threads, steps: steps * threads, stepsPerSecond: Double(steps * threads) / seconds, physicsMicrosecondsPerSubstep: physicsMicros)
+        return ThroughputResult(id: spec.id, threads: threads, steps: steps * threads, stepsPerSecond: Double(steps * threads) / seconds, physicsMicrosecondsPerSubstep: physicsMicros)
     }
 
     /// Untimed warm-up steps before a timed run of `steps` (PERFORMANCE.md: warm up, then time).

@@ -3,9 +3,11 @@ means, and the paired relative difference sandboxed − unsandboxed (per round, 
 rounds) for wall time and for the process tree's CPU time, with 95% bootstrap intervals over
 rounds (10,000 resamples, seed 0); per trial and per step in absolute terms too."""
 import math
-import random
 import sys
+
 from collections import defaultdict
+
+from paired_stats import boot, mean
 
 rows = defaultdict(dict)
 for line in open(sys.argv[1]):
@@ -18,16 +20,6 @@ pairs = [v for v in rows.values() if "sandbox" in v and "nosandbox" in v]
 if not pairs:
     sys.exit("no complete pairs")
 steps, trials = pairs[0]["sandbox"][2], pairs[0]["sandbox"][3]
-rng = random.Random(0)
-
-
-def mean(xs):
-    return sum(xs) / len(xs)
-
-
-def boot(xs):
-    ms = sorted(mean([rng.choice(xs) for _ in xs]) for _ in range(10000))
-    return ms[249], ms[9749]
 
 
 print(f"{len(pairs)} pairs, {trials} trials and {steps} env steps a run")

@@ -2,9 +2,11 @@
 B / A of each round's CPU time and wall time, its geometric mean over rounds and a 95% bootstrap
 interval (10,000 resamples, seed 0), and the CPU microseconds per step of each."""
 import math
-import random
 import sys
+
 from collections import defaultdict
+
+from paired_stats import boot, mean
 
 path, a, b, steps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 rows = defaultdict(dict)
@@ -17,16 +19,6 @@ for line in open(path):
 pairs = [v for v in rows.values() if "A" in v and "B" in v]
 if len(pairs) < 2:
     sys.exit("fewer than two complete rounds")
-rng = random.Random(0)
-
-
-def mean(xs):
-    return sum(xs) / len(xs)
-
-
-def boot(xs):
-    ms = sorted(mean([rng.choice(xs) for _ in xs]) for _ in range(10000))
-    return ms[249], ms[9749]
 
 
 if a == b:

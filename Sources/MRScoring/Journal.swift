@@ -26,7 +26,7 @@ public final class Journal: @unchecked Sendable {
     private var tag: [UInt8]
     /// Where the journal's key is.
     public let keyPath: String
-    /// The completed trials read from an existing journal.
+    /// The completed trials read from an existing journal, in index order.
     public let recovered: [TrialRecord]
 
     /// Opens (or creates) the journal for the evaluation identified by `identity`.
@@ -70,7 +70,9 @@ public final class Journal: @unchecked Sendable {
                 }
             }
         }
-        self.recovered = recovered
+        // Trials finish (and are appended) in whatever order the threads end them; hand them back in
+        // index order, so a recovered journal reads the same however many threads wrote it.
+        self.recovered = recovered.sorted { $0.index < $1.index }
         fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw EvaluationError.invalid("cannot open journal \(path): \(String(cString: strerror(errno)))") }
         _ = ftruncate(fd, off_t(keep))
